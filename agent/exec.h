@@ -1,0 +1,55 @@
+/*
+ * exec.h - the only way pfagent runs another program.
+ *
+ * Runs a program by absolute path with an argv array, never through a
+ * shell, in a fixed environment (PATH=/usr/sbin:/usr/bin:/sbin:/bin,
+ * LANG=C, LC_ALL=C, plus opts->env), with every descriptor but 0-2
+ * closed, in its own process group so that a timeout kills the whole
+ * group, and with stdout and stderr captured up to a bound (the rest is
+ * read and discarded, so the child never blocks).  With use_pty the child's
+ * stdin, stdout and stderr are one pseudo-terminal (postfix(1) prints its
+ * messages only to a terminal) and everything arrives in out.
+ *
+ * Errors: pfa_exec returns -1 and logs (naming the program) only when the
+ * program could not be started (missing, not executable, fork failure);
+ * a program that ran and failed is a normal return with its status.
+ */
+#ifndef PFA_EXEC_H
+#define PFA_EXEC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define PFA_EXEC_DEFAULT_TIMEOUT_MS 60000
+#define PFA_EXEC_DEFAULT_CAPTURE (1024 * 1024)
+
+struct pfa_exec_opts {
+	int timeout_ms;		/* 0: PFA_EXEC_DEFAULT_TIMEOUT_MS */
+	size_t max_capture;	/* per stream; 0: PFA_EXEC_DEFAULT_CAPTURE */
+	bool use_pty;		/* stdio on a pseudo-terminal, all in out */
+	const char *stdin_data;	/* fed to the child's stdin, may be NULL */
+	size_t stdin_len;
+	const char *const *env;	/* extra "NAME=value" entries, NULL-ended */
+};
+
+struct pfa_exec_result {
+	int status;		/* exit status 0..255, or -1 if signalled */
+	int signal;		/* terminating signal, 0 if it exited */
+	bool timed_out;		/* killed (whole group) at the timeout */
+	char *out;		/* NUL-terminated, never NULL after success */
+	size_t out_len;
+	bool out_truncated;
+	char *err;
+	size_t err_len;
+	bool err_truncated;
+};
+
+/* 0: the program ran (see res); -1: it could not be started (logged). */
+int pfa_exec(const char *const argv[], const struct pfa_exec_opts *opts,
+    struct pfa_exec_result *res);
+void pfa_exec_result_free(struct pfa_exec_result *res);
+
+/* Shared by pfa_exec's child and tests: the fixed environment. */
+extern const char *const pfa_exec_base_env[];
+
+#endif

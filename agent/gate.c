@@ -1,0 +1,279 @@
+/*
+ * gate.c - the reload gate: after the tasks, validate, reload once, check
+ * health, or roll back.  The only module that decides to reload Postfix.
+ *
+ * Never reloads a configuration that does not validate, never starts a
+ * Postfix that is not running, and never leaves a half-done state: when
+ * something fails, every changed file is put back from its kept version
+ * and the outcome (CRITICAL findings with the reason) says so.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "atomic.h"
+#include "gate.h"
+#include "health.h"
+#include "log.h"
+
+/* Loadability validators added by later tasks (validate-config). */
+const pfa_gate_validator pfa_gate_validators[] = { NULL };
+
+void
+pfa_gate_init(struct pfa_gate *g)
+{
+	memset(g, 0, sizeof(*g));
+}
+
+static void
+free_list(char **v)
+{
+	if (v == NULL)
+		return;
+	for (char **p = v; *p; p++)
+		free(*p);
+	free(v);
+}
+
+void
+pfa_gate_free(struct pfa_gate *g)
+{
+	free_list(g->baseline_warnings);
+	memset(g, 0, sizeof(*g));
+}
+
+void
+pfa_gate_outcome_free(struct pfa_gate_outcome *o)
+{
+	pfa_result_free(&o->res);
+}
+
+void
+pfa_gate_baseline(struct pfa_gate *g, struct pfa_postfix *pf)
+{
+	struct pfa_postfix_check c;
+	if (pfa_postfix_check(pf, &c) < 0)
+		return;
+	g->have_baseline = true;
+	g->baseline_check_ok = c.ok;
+	g->baseline_warnings = c.warnings;
+	c.warnings = NULL;
+	c.nwarnings = 0;
+	pfa_postfix_check_free(&c);
+}
+
+static bool
+in_baseline(const struct pfa_gate *g, const char *w)
+{
+	if (g->baseline_warnings == NULL)
+		return false;
+	for (char **p = g->baseline_warnings; *p; p++)
+		if (strcmp(*p, w) == 0)
+			return true;
+	return false;
+}
+
+/* Text of the last lines of S (at most about 400 bytes), one line. */
+static char *
+tail_text(const char *s)
+{
+	size_t n = strlen(s);
+	while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == ' '))
+		n--;
+	size_t start = n > 400 ? n - 400 : 0;
+	char *t = pfa_xmalloc(n - start + 1);
+	memcpy(t, s + start, n - start);
+	t[n - start] = '\0';
+	for (char *p = t; *p; p++)
+		if (*p == '\n' || *p == '\r')
+			*p = ' ';
+	return t;
+}
+
+/* true if the configuration as it is on disk now may be reloaded. */
+static bool
+validate(const struct pfa_gate *g, struct pfa_postfix *pf,
+    struct pfa_result *res, const char *when)
+{
+	pfa_postfix_invalidate(pf);
+	struct pfa_postfix_check c;
+	if (pfa_postfix_check(pf, &c) < 0) {
+		pfa_result_add_finding(res, PFA_SEV_CRITICAL, "PFA-GATE-007",
+		    pfa_postfix_config_dir(pf), NULL, "could not run Postfix's "
+		    "checks %s", when);
+		return false;
+	}
+	bool ok = true;
+	if (!c.ok) {
+		char *t = tail_text(c.check_output);
+		pfa_result_add_finding(res, PFA_SEV_CRITICAL, "PFA-GATE-001",
+		    pfa_postfix_config_dir(pf),
+		    "run `postfix check` on a terminal to see every message",
+		    "postfix check fails %s: %s", when, t);
+		free(t);
+		ok = false;
+	}
+	for (size_t i = 0; i < c.nwarnings; i++) {
+		if (in_baseline(g, c.warnings[i]))
+			continue;
+		pfa_result_add_finding(res, PFA_SEV_CRITICAL, "PFA-GATE-002",
+		    pfa_postfix_config_dir(pf), NULL, "new Postfix %s %s",
+		    c.warnings[i], when);
+		ok = false;
+	}
+	pfa_postfix_check_free(&c);
+	for (size_t i = 0; pfa_gate_validators[i]; i++)
+		if (pfa_gate_validators[i](pf, res) > 0)
+			ok = false;
+	return ok;
+}
+
+/* Puts every changed file back, newest change first. */
+static bool
+restore_all(struct pfa_result *const results[], size_t n,
+    struct pfa_result *res)
+{
+	bool ok = true;
+	for (size_t i = n; i-- > 0;) {
+		struct pfa_result *r = results[i];
+		if (r == NULL)
+			continue;
+		for (size_t j = r->nchanges; j-- > 0;) {
+			const struct pfa_change *c = &r->changes[j];
+			if (pfa_atomic_restore(c->path, c->kept) < 0) {
+				ok = false;
+				pfa_result_add_finding(res, PFA_SEV_CRITICAL,
+				    "PFA-GATE-004", c->path, NULL,
+				    "could not put the previous version back "
+				    "(kept as %s)", c->kept ? c->kept :
+				    "nothing: the file was new");
+			} else {
+				pfa_log(LOG_WARNING, "event=restored file=%s",
+				    c->path);
+			}
+		}
+		if (r->nchanges > 0) {
+			pfa_result_add_finding(r, PFA_SEV_CRITICAL,
+			    "PFA-GATE-008", r->changes[0].path, NULL,
+			    "this task's changes were rolled back by the "
+			    "reload gate (see its findings)");
+		}
+	}
+	return ok;
+}
+
+void
+pfa_gate_run(struct pfa_gate *g, const struct pfa_config *cfg,
+    struct pfa_postfix *pf, struct pfa_result *const results[], size_t n,
+    bool dry_run, struct pfa_gate_outcome *out)
+{
+	memset(out, 0, sizeof(*out));
+	pfa_result_init(&out->res);
+	size_t nchanged = 0;
+	bool wanted = false;
+	for (size_t i = 0; i < n; i++) {
+		if (results[i] == NULL)
+			continue;
+		nchanged += results[i]->nchanges;
+		wanted = wanted || results[i]->reload_wanted;
+	}
+	out->needed = nchanged > 0 || wanted;
+	if (!out->needed || dry_run)
+		return;
+
+	if (!validate(g, pf, &out->res, "after the changes")) {
+		pfa_log(LOG_CRIT, "event=gate-invalid changed=%zu "
+		    "action=rollback", nchanged);
+		if (nchanged > 0) {
+			restore_all(results, n, &out->res);
+			out->rolled_back = true;
+			struct pfa_result again;
+			pfa_result_init(&again);
+			if (!validate(g, pf, &again, "after the rollback"))
+				pfa_result_add_finding(&out->res,
+				    PFA_SEV_CRITICAL, "PFA-GATE-009",
+				    pfa_postfix_config_dir(pf), NULL,
+				    "the configuration still does not validate "
+				    "after the rollback: the problem predates "
+				    "this run; Postfix was not reloaded");
+			pfa_result_free(&again);
+		}
+		return;
+	}
+	out->validated = true;
+
+	int running = pfa_postfix_running(pf);
+	if (running < 0) {
+		pfa_result_add_finding(&out->res, PFA_SEV_UNKNOWN,
+		    "PFA-GATE-007", pfa_postfix_config_dir(pf), NULL,
+		    "could not tell whether Postfix is running; not reloaded");
+		return;
+	}
+	out->running = running == 1;
+	if (!out->running) {
+		pfa_log(LOG_NOTICE, "event=no-reload reason=not-running "
+		    "changed=%zu", nchanged);
+		pfa_result_add_finding(&out->res, PFA_SEV_INFO, "PFA-GATE-005",
+		    pfa_postfix_config_dir(pf), NULL, "Postfix is not running: "
+		    "nothing was reloaded or started; the changes take effect "
+		    "when it starts");
+		return;
+	}
+	if (!cfg->reload) {
+		pfa_result_add_finding(&out->res, PFA_SEV_INFO, "PFA-GATE-006",
+		    "postfix.reload", "postfix reload",
+		    "reloading is disabled in pfagent.conf; Postfix picks up "
+		    "the changes when its processes restart");
+		return;
+	}
+
+	const char *logfile = pfa_postfix_log_file(pf, cfg->log_file);
+	off_t mark = pfa_health_mark(logfile);
+	char *why = NULL;
+	if (pfa_postfix_reload(pf, &why) < 0) {
+		pfa_result_add_finding(&out->res, PFA_SEV_CRITICAL,
+		    "PFA-GATE-003", pfa_postfix_config_dir(pf), NULL,
+		    "postfix reload failed: %s", why);
+		free(why);
+		restore_all(results, n, &out->res);
+		out->rolled_back = true;
+		return;
+	}
+	out->reloaded = true;
+	pfa_log(LOG_NOTICE, "event=reloaded config_directory=%s changed=%zu",
+	    pfa_postfix_config_dir(pf), nchanged);
+
+	out->healthy = pfa_health_check(pf, logfile, mark,
+	    (int)cfg->health_wait, &out->res);
+	if (out->healthy)
+		return;
+
+	pfa_log(LOG_CRIT, "event=unhealthy-after-reload action=rollback");
+	restore_all(results, n, &out->res);
+	out->rolled_back = true;
+	pfa_postfix_invalidate(pf);
+	mark = pfa_health_mark(logfile);
+	if (pfa_postfix_reload(pf, &why) < 0) {
+		pfa_result_add_finding(&out->res, PFA_SEV_CRITICAL,
+		    "PFA-GATE-003", pfa_postfix_config_dir(pf), NULL,
+		    "postfix reload after the rollback failed: %s", why);
+		free(why);
+		return;
+	}
+	struct pfa_result after;
+	pfa_result_init(&after);
+	bool healthy = pfa_health_check(pf, logfile, mark,
+	    (int)cfg->health_wait, &after);
+	pfa_result_add_finding(&out->res, PFA_SEV_CRITICAL, "PFA-GATE-010",
+	    pfa_postfix_config_dir(pf), NULL, healthy ?
+	    "Postfix was unhealthy after the reload; the changes were rolled "
+	    "back and Postfix is healthy again" :
+	    "Postfix was unhealthy after the reload and is still unhealthy "
+	    "after the rollback: the problem predates this run");
+	for (size_t i = 0; i < after.nfindings && !healthy; i++) {
+		const struct pfa_finding *f = &after.findings[i];
+		pfa_result_add_finding(&out->res, f->sev, f->id, f->subject,
+		    f->remedy, "after the rollback: %s", f->message);
+	}
+	pfa_result_free(&after);
+}

@@ -1,0 +1,202 @@
+/*
+ * report.c - the --json document and the text summary of a run.
+ *
+ * Builds JSON with json-c; prints to the FILE it is given and nothing else.
+ * The JSON shape is an interface (pfagent(8), JSON OUTPUT): fields may be
+ * added, never renamed or removed without a new "version".
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "report.h"
+
+#define PFA_JSON_VERSION 1
+
+static json_object *
+str_or_null(const char *s)
+{
+	return s ? json_object_new_string(s) : NULL;
+}
+
+json_object *
+pfa_report_result_json(const char *name, const struct pfa_result *res)
+{
+	json_object *t = json_object_new_object();
+	json_object_object_add(t, "name", json_object_new_string(name));
+	json_object_object_add(t, "status",
+	    json_object_new_string(pfa_status_name(res->status)));
+	json_object_object_add(t, "summary", str_or_null(res->summary));
+	json_object_object_add(t, "reload_wanted",
+	    json_object_new_boolean(res->reload_wanted));
+
+	json_object *ch = json_object_new_array();
+	for (size_t i = 0; i < res->nchanges; i++) {
+		json_object *c = json_object_new_object();
+		json_object_object_add(c, "file",
+		    json_object_new_string(res->changes[i].path));
+		json_object_object_add(c, "kept",
+		    str_or_null(res->changes[i].kept));
+		json_object_array_add(ch, c);
+	}
+	json_object_object_add(t, "changed", ch);
+
+	json_object *fs = json_object_new_array();
+	for (size_t i = 0; i < res->nfindings; i++) {
+		const struct pfa_finding *f = &res->findings[i];
+		json_object *o = json_object_new_object();
+		json_object_object_add(o, "id", json_object_new_string(f->id));
+		json_object_object_add(o, "severity",
+		    json_object_new_string(pfa_sev_name(f->sev)));
+		json_object_object_add(o, "subject",
+		    json_object_new_string(f->subject));
+		json_object_object_add(o, "message",
+		    json_object_new_string(f->message));
+		json_object_object_add(o, "remedy", str_or_null(f->remedy));
+		json_object_array_add(fs, o);
+	}
+	json_object_object_add(t, "findings", fs);
+
+	json_object *ms = json_object_new_array();
+	for (size_t i = 0; i < res->nmetrics; i++) {
+		json_object *m = json_object_new_object();
+		json_object_object_add(m, "name",
+		    json_object_new_string(res->metrics[i].name));
+		json_object_object_add(m, "value",
+		    json_object_new_double(res->metrics[i].value));
+		json_object_object_add(m, "unit",
+		    json_object_new_string(res->metrics[i].unit));
+		json_object_array_add(ms, m);
+	}
+	json_object_object_add(t, "metrics", ms);
+	return t;
+}
+
+static json_object *
+gate_json(const struct pfa_gate_outcome *g)
+{
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, "needed",
+	    json_object_new_boolean(g && g->needed));
+	json_object_object_add(o, "validated",
+	    json_object_new_boolean(g && g->validated));
+	json_object_object_add(o, "postfix_running",
+	    json_object_new_boolean(g && g->running));
+	json_object_object_add(o, "reloaded",
+	    json_object_new_boolean(g && g->reloaded));
+	json_object_object_add(o, "healthy",
+	    json_object_new_boolean(g && g->healthy));
+	json_object_object_add(o, "rolled_back",
+	    json_object_new_boolean(g && g->rolled_back));
+	json_object_object_add(o, "status", json_object_new_string(
+	    pfa_status_name(g ? g->res.status : PFA_OK)));
+	json_object *fs = g ? pfa_report_result_json("reload-gate", &g->res)
+	    : NULL;
+	json_object *findings = NULL;
+	if (fs != NULL) {
+		json_object_object_get_ex(fs, "findings", &findings);
+		json_object_get(findings);
+		json_object_put(fs);
+	}
+	json_object_object_add(o, "findings",
+	    findings ? findings : json_object_new_array());
+	return o;
+}
+
+json_object *
+pfa_report_json(const struct pfa_report *r)
+{
+	json_object *doc = json_object_new_object();
+	json_object_object_add(doc, "version",
+	    json_object_new_int(PFA_JSON_VERSION));
+	json_object_object_add(doc, "command",
+	    json_object_new_string(r->command));
+	json_object_object_add(doc, "dry_run",
+	    json_object_new_boolean(r->dry_run));
+	json_object *ts = json_object_new_array();
+	for (size_t i = 0; i < r->ntasks; i++) {
+		const struct pfa_report_task *t = &r->tasks[i];
+		json_object *o;
+		if (t->res != NULL) {
+			o = pfa_report_result_json(t->name, t->res);
+		} else {
+			o = json_object_new_object();
+			json_object_object_add(o, "name",
+			    json_object_new_string(t->name));
+			json_object_object_add(o, "status", NULL);
+		}
+		json_object_object_add(o, "ran",
+		    json_object_new_boolean(t->ran));
+		json_object_object_add(o, "skipped", str_or_null(t->skipped));
+		json_object_array_add(ts, o);
+	}
+	json_object_object_add(doc, "tasks", ts);
+	json_object_object_add(doc, "reload", gate_json(r->gate));
+	json_object_object_add(doc, "reloaded",
+	    json_object_new_boolean(r->gate && r->gate->reloaded));
+	json_object_object_add(doc, "exit_code",
+	    json_object_new_int(r->exit_code));
+	return doc;
+}
+
+int
+pfa_report_print_json(FILE *fp, json_object *doc)
+{
+	const char *s = json_object_to_json_string_ext(doc,
+	    JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
+	if (fputs(s, fp) == EOF || fputc('\n', fp) == EOF)
+		return -1;
+	return fflush(fp) == 0 ? 0 : -1;
+}
+
+static void
+print_findings(FILE *fp, const char *indent, const struct pfa_result *res,
+    bool quiet)
+{
+	for (size_t i = 0; i < res->nfindings; i++) {
+		const struct pfa_finding *f = &res->findings[i];
+		if (quiet && f->sev == PFA_SEV_INFO)
+			continue;
+		fprintf(fp, "%s%-8s %s %s: %s\n", indent, pfa_sev_name(f->sev),
+		    f->id, f->subject, f->message);
+		if (f->remedy != NULL)
+			fprintf(fp, "%s         remedy: %s\n", indent, f->remedy);
+	}
+}
+
+void
+pfa_report_print_text(FILE *fp, const struct pfa_report *r, bool quiet)
+{
+	for (size_t i = 0; i < r->ntasks; i++) {
+		const struct pfa_report_task *t = &r->tasks[i];
+		if (!t->ran) {
+			if (!quiet)
+				fprintf(fp, "%-16s skipped: %s\n", t->name,
+				    t->skipped ? t->skipped : "not selected");
+			continue;
+		}
+		const struct pfa_result *res = t->res;
+		bool interesting = res->status != PFA_OK || res->nchanges > 0;
+		if (quiet && !interesting)
+			continue;
+		fprintf(fp, "%-16s %s%s%s\n", t->name,
+		    pfa_status_name(res->status), res->summary ? ": " : "",
+		    res->summary ? res->summary : "");
+		for (size_t j = 0; j < res->nchanges; j++)
+			fprintf(fp, "  %s %s\n", r->dry_run ? "would replace" :
+			    "replaced", res->changes[j].path);
+		print_findings(fp, "  ", res, quiet);
+	}
+	const struct pfa_gate_outcome *g = r->gate;
+	if (g != NULL && g->needed) {
+		const char *what = g->reloaded ? "Postfix reloaded" :
+		    g->rolled_back ? "changes rolled back, Postfix not reloaded" :
+		    !g->validated ? "configuration did not validate" :
+		    !g->running ? "Postfix not running, no reload needed" :
+		    r->dry_run ? "would validate and reload Postfix" :
+		    "Postfix not reloaded";
+		if (!quiet || g->res.status != PFA_OK || g->reloaded)
+			fprintf(fp, "%-16s %s: %s\n", "reload-gate",
+			    pfa_status_name(g->res.status), what);
+		print_findings(fp, "  ", &g->res, quiet);
+	}
+}

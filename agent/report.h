@@ -1,0 +1,44 @@
+/*
+ * report.h - what a run tells the person or program that started it:
+ * the --json document (an interface, documented in pfagent(8)) and the
+ * plain-text summary.  Also converts results to and from the JSON shape
+ * the state file stores.
+ */
+#ifndef PFA_REPORT_H
+#define PFA_REPORT_H
+
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "gate.h"
+#include "result.h"
+
+/* One task's entry in a run. */
+struct pfa_report_task {
+	const char *name;
+	bool ran;		/* false: not due, disabled or not selected */
+	const char *skipped;	/* why it did not run, or NULL */
+	const struct pfa_result *res;	/* NULL if it did not run */
+};
+
+struct pfa_report {
+	const char *command;	/* "run" */
+	bool dry_run;
+	struct pfa_report_task *tasks;
+	size_t ntasks;
+	const struct pfa_gate_outcome *gate;	/* NULL if none ran */
+	int exit_code;
+};
+
+/* The task result in --json shape (new object). */
+json_object *pfa_report_result_json(const char *name,
+    const struct pfa_result *res);
+/* The whole --json document (new object). */
+json_object *pfa_report_json(const struct pfa_report *r);
+/* Writes the document, pretty-printed, with a trailing newline. */
+int pfa_report_print_json(FILE *fp, json_object *doc);
+/* Plain text for people; quiet: only what needs a person. */
+void pfa_report_print_text(FILE *fp, const struct pfa_report *r, bool quiet);
+
+#endif

@@ -1,0 +1,69 @@
+/*
+ * tasks.c - the task registry (one table) and the file-replacing service
+ * tasks use.  Adding a task is one line here plus its file in tasks/.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "atomic.h"
+#include "log.h"
+#include "task.h"
+
+extern const struct pfa_task task_rotate_dh;
+
+const struct pfa_task *const pfa_tasks[] = {
+	&task_rotate_dh,
+	NULL,
+};
+
+size_t
+pfa_task_count(void)
+{
+	size_t n = 0;
+	while (pfa_tasks[n] != NULL)
+		n++;
+	return n;
+}
+
+int
+pfa_task_index(const char *name)
+{
+	if (name == NULL)
+		return -1;
+	for (size_t i = 0; pfa_tasks[i]; i++)
+		if (strcmp(pfa_tasks[i]->name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+int
+pfa_ctx_replace(struct pfa_ctx *ctx, struct pfa_result *res, const char *path,
+    const void *data, size_t len, const char *id)
+{
+	if (ctx->dry_run) {
+		pfa_log(LOG_NOTICE, "task=%s event=would-replace file=%s "
+		    "bytes=%zu", ctx->task, path, len);
+		pfa_result_add_change(res, path, NULL);
+		return 1;
+	}
+	struct pfa_atomic_opts o = { .new_mode = 0644, .keep = true };
+	char *kept = NULL;
+	int rc = pfa_atomic_write(path, data, len, &o, &kept);
+	if (rc < 0) {
+		pfa_result_add_finding(res, PFA_SEV_CRITICAL, id, path, NULL,
+		    "could not replace the file; the previous version is "
+		    "still in place (see syslog for the failed step)");
+		return -1;
+	}
+	if (rc == 0) {
+		pfa_log(LOG_INFO, "task=%s event=unchanged file=%s", ctx->task,
+		    path);
+		return 0;
+	}
+	pfa_log(LOG_NOTICE, "task=%s event=replaced file=%s kept=%s",
+	    ctx->task, path, kept ? kept : "none");
+	pfa_result_add_change(res, path, kept);
+	free(kept);
+	return 1;
+}

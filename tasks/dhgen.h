@@ -1,0 +1,49 @@
+/*
+ * dhgen.h - Diffie-Hellman parameter generation and checking (OpenSSL 3).
+ *
+ * pfa_dh_generate searches for a safe prime p (p = 2q + 1, q prime,
+ * p = 23 mod 24 so that g = 2 generates the subgroup of order q, as OpenSSL
+ * does) with a deep sieve over both p and q, on THREADS threads at once:
+ * the first thread to find one wins and the others stop.  The result is
+ * checked (both primes with BN_check_prime, then EVP_PKEY_param_check) and
+ * returned as PEM "BEGIN DH PARAMETERS" (PKCS#3), the format Postfix reads.
+ * pfa_dh_ffdhe returns the RFC 7919 group of the given size instead.
+ * Nothing here writes files or logs: errors come back as text.
+ */
+#ifndef PFA_DHGEN_H
+#define PFA_DHGEN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Called from the searching threads' coordinator about 4 times a second. */
+typedef void (*pfa_dh_progress_fn)(void *arg, unsigned long tested,
+    double elapsed);
+
+struct pfa_dh_opts {
+	int bits;		/* 512..8192 */
+	int threads;		/* 0: number of online CPUs */
+	pfa_dh_progress_fn progress;	/* may be NULL */
+	void *progress_arg;
+	double timeout;		/* seconds, 0: none */
+};
+
+/*
+ * 0: *pem (malloc'd, NUL-terminated) and *len set; -1: *err set to a
+ * static or malloc'd message (see errbuf), nothing returned.
+ */
+int pfa_dh_generate(const struct pfa_dh_opts *opts, char **pem, size_t *len,
+    char *errbuf, size_t errlen);
+
+/* RFC 7919 group ffdhe<bits> (2048, 3072, 4096, 6144, 8192). */
+int pfa_dh_ffdhe(int bits, char **pem, size_t *len, char *errbuf,
+    size_t errlen);
+
+/*
+ * Checks PEM text of DH parameters: decodes, EVP_PKEY_param_check.
+ * 0: valid, *bits set; -1: invalid, reason in errbuf.
+ */
+int pfa_dh_check_pem(const char *pem, size_t len, int *bits, char *errbuf,
+    size_t errlen);
+
+#endif
