@@ -6,7 +6,7 @@ cd "$(dirname "$0")"
 if [ "${1:-}" = "--deps" ]; then
 	pkgs="build-essential autoconf automake libtool pkg-config libssl-dev openssl
 	      libconfig-dev libjson-c-dev libcmocka-dev postfix postfix-lmdb postfix-cdb
-	      syslog-ng-core util-linux iproute2 procps psmisc"
+	      syslog-ng-core util-linux procps psmisc jq"
 	missing=
 	for p in $pkgs; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"

@@ -313,10 +313,11 @@ pfa_conf_check_owner(const char *path, const char *what)
 {
 	struct stat st;
 	if (stat(path, &st) < 0) {
+		nerrors++;
 		fprintf(stderr, "pfagent: %s %s: %s\n", what, path,
 		    strerror(errno));
-		pfa_log_errno(LOG_ERR, "event=unsafe-path what=%s path=%s",
-		    what, path);
+		pfa_log_errno(LOG_ERR, "event=unreadable-path what=\"%s\" "
+		    "path=%s", what, path);
 		return -1;
 	}
 	const char *why = NULL;
@@ -331,7 +332,7 @@ pfa_conf_check_owner(const char *path, const char *what)
 		    "chmod go-w %s\n", what, path, why,
 		    (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid, path,
 		    path);
-		pfa_log(LOG_ERR, "event=unsafe-path what=%s path=%s "
+		pfa_log(LOG_ERR, "event=unsafe-path what=\"%s\" path=%s "
 		    "reason=\"%s\"", what, path, why);
 		return -1;
 	}
@@ -435,7 +436,8 @@ load_settings(struct pfa_config *c)
 		rc = -1;
 	} else if ((c->facility = pfa_log_facility(fac)) < 0) {
 		pfa_conf_error(member(lg, "facility"), "unknown syslog "
-		    "facility \"%s\" (mail, daemon, user, local0..local7)",
+		    "facility \"%s\" (mail, daemon, user, auth, authpriv, "
+		    "local0..local7)",
 		    fac);
 		c->facility = LOG_MAIL;
 		rc = -1;

@@ -65,6 +65,13 @@ pfa_duration_parse(const char *s, int64_t *secs)
 	return 0;
 }
 
+int64_t
+pfa_due_slack(int64_t every)
+{
+	int64_t s = every / 10;
+	return s > 6 * 3600 ? 6 * 3600 : s;
+}
+
 const char *
 pfa_duration_format(int64_t secs, char *buf, unsigned size)
 {

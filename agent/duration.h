@@ -15,4 +15,11 @@ int pfa_duration_parse(const char *s, int64_t *secs);
 /* Formats SECS compactly ("7d", "1d12h", "45s") into BUF. */
 const char *pfa_duration_format(int64_t secs, char *buf, unsigned size);
 
+/*
+ * Tolerance when deciding whether something is due: a tenth of EVERY, at
+ * most 6 hours, so that a weekly cron job starting a little earlier than
+ * last week (or a timer with a random delay) does not skip a week.
+ */
+int64_t pfa_due_slack(int64_t every);
+
 #endif

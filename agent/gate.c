@@ -98,7 +98,7 @@ validate(const struct pfa_gate *g, struct pfa_postfix *pf,
 	pfa_postfix_invalidate(pf);
 	struct pfa_postfix_check c;
 	if (pfa_postfix_check(pf, &c) < 0) {
-		pfa_result_add_finding(res, PFA_SEV_CRITICAL, "PFA-GATE-007",
+		pfa_result_add_finding(res, PFA_SEV_CRITICAL, "PFA-GATE-011",
 		    pfa_postfix_config_dir(pf), NULL, "could not run Postfix's "
 		    "checks %s", when);
 		return false;
@@ -113,7 +113,9 @@ validate(const struct pfa_gate *g, struct pfa_postfix *pf,
 		free(t);
 		ok = false;
 	}
-	for (size_t i = 0; i < c.nwarnings; i++) {
+	/* without a baseline, old and new warnings cannot be told apart:
+	 * only a failing check blocks then */
+	for (size_t i = 0; g->have_baseline && i < c.nwarnings; i++) {
 		if (in_baseline(g, c.warnings[i]))
 			continue;
 		pfa_result_add_finding(res, PFA_SEV_CRITICAL, "PFA-GATE-002",
@@ -148,8 +150,9 @@ restore_all(struct pfa_result *const results[], size_t n,
 				    "(kept as %s)", c->kept ? c->kept :
 				    "nothing: the file was new");
 			} else {
+				char q[1024];
 				pfa_log(LOG_WARNING, "event=restored file=%s",
-				    c->path);
+				    pfa_log_quote(q, sizeof(q), c->path));
 			}
 		}
 		if (r->nchanges > 0) {

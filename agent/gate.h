@@ -42,7 +42,8 @@ struct pfa_gate_outcome {
 	bool needed;		/* a file changed or a reload was wanted */
 	bool validated;		/* the new configuration passed */
 	bool running;		/* Postfix was running */
-	bool reloaded;		/* a reload was done (and stayed) */
+	bool reloaded;		/* Postfix was reloaded (also when a rollback
+				 * and a second reload followed) */
 	bool rolled_back;	/* changed files were put back */
 	bool healthy;		/* health check after reload passed */
 	struct pfa_result res;	/* the gate's own findings */

@@ -92,6 +92,13 @@ sane_process(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
+/* The exit status for "could not run at all". */
+static int
+fail_code(const struct opts *o)
+{
+	return o->exit_changed ? 1 : PFA_UNKNOWN;
+}
+
 static void
 fmt_time(time_t t, char *buf, size_t size)
 {
@@ -297,10 +304,12 @@ prepare_statedir(const char *dir, bool create)
 }
 
 static bool
-task_is_due(struct pfa_state *st, const char *name, time_t now)
+task_is_due(struct pfa_state *st, const char *name, time_t now,
+    int64_t every)
 {
 	time_t next = pfa_state_next_due(st, name);
-	return pfa_state_last_run(st, name) == 0 || next <= now;
+	return pfa_state_last_run(st, name) == 0 ||
+	    next <= now + pfa_due_slack(every);
 }
 
 static int
@@ -333,7 +342,7 @@ cmd_run(const struct pfa_config *cfg, const struct opts *o, char **names,
 			fprintf(stderr, "pfagent: unknown task \"%s\"; "
 			    "`pfagent list` shows them\n", names[i]);
 			free(selected);
-			return PFA_UNKNOWN;
+			return fail_code(o);
 		}
 		selected[k] = true;
 	}
@@ -341,22 +350,28 @@ cmd_run(const struct pfa_config *cfg, const struct opts *o, char **names,
 	int sd = prepare_statedir(cfg->state_directory, !o->dry_run);
 	if (sd < 0) {
 		free(selected);
-		return PFA_UNKNOWN;
+		return fail_code(o);
 	}
 	int lockfd = -1;
 	if (sd == 0) {
 		pid_t holder = 0;
 		int l = pfa_lock_acquire(cfg->state_directory, &lockfd, &holder);
 		if (l != 0) {
-			if (l > 0) {
+			if (l > 0 && holder > 0) {
 				fprintf(stderr, "pfagent: another pfagent run "
 				    "(PID %ld) holds %s/lock; nothing done\n",
 				    (long)holder, cfg->state_directory);
 				pfa_log(LOG_WARNING, "event=lock-held pid=%ld "
 				    "action=exit", (long)holder);
+			} else if (l > 0) {
+				fprintf(stderr, "pfagent: another pfagent run "
+				    "holds %s/lock; nothing done\n",
+				    cfg->state_directory);
+				pfa_log(LOG_WARNING, "event=lock-held pid=%ld "
+				    "action=exit", (long)holder);
 			}
 			free(selected);
-			return o->exit_changed ? 1 : PFA_UNKNOWN;
+			return fail_code(o);
 		}
 	}
 
@@ -376,7 +391,7 @@ cmd_run(const struct pfa_config *cfg, const struct opts *o, char **names,
 		} else if (nnames == 0 && !cfg->tasks[i].enabled) {
 			rt[i].skipped = "disabled";
 		} else if (nnames == 0 && !o->force &&
-		    !task_is_due(&st, t->name, now)) {
+		    !task_is_due(&st, t->name, now, cfg->tasks[i].every)) {
 			rt[i].skipped = "not due";
 		} else {
 			selected[i] = true;
@@ -448,8 +463,8 @@ cmd_run(const struct pfa_config *cfg, const struct opts *o, char **names,
 	if (!o->dry_run && sd == 0 && pfa_state_save(&st) < 0) {
 		fprintf(stderr, "pfagent: could not save the state file "
 		    "%s\n", st.path);
-		if (!o->exit_changed)
-			rc = pfa_status_worst((enum pfa_status)rc, PFA_UNKNOWN);
+		rc = o->exit_changed ? 1 :
+		    pfa_status_worst((enum pfa_status)rc, PFA_UNKNOWN);
 	}
 
 	struct pfa_report rep = {
@@ -540,12 +555,12 @@ main(int argc, char **argv)
 			return 0;
 		default:
 			usage(stderr);
-			return PFA_UNKNOWN;
+			return fail_code(&o);
 		}
 	}
 	if (optind >= argc) {
 		usage(stderr);
-		return PFA_UNKNOWN;
+		return fail_code(&o);
 	}
 	const char *cmd = argv[optind++];
 	char **args = argv + optind;
@@ -556,17 +571,17 @@ main(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		}
-		return help_task(args[0]);
+		return help_task(args[0]) == 0 ? 0 : fail_code(&o);
 	}
 	if (strcmp(cmd, "run") != 0 && strcmp(cmd, "list") != 0 &&
 	    strcmp(cmd, "status") != 0 && strcmp(cmd, "check-config") != 0) {
 		fprintf(stderr, "pfagent: unknown command \"%s\"\n", cmd);
 		usage(stderr);
-		return PFA_UNKNOWN;
+		return fail_code(&o);
 	}
 	if (strcmp(cmd, "run") != 0 && nargs > 0) {
 		fprintf(stderr, "pfagent: %s takes no arguments\n", cmd);
-		return PFA_UNKNOWN;
+		return fail_code(&o);
 	}
 
 	struct pfa_log_opts lo = {
@@ -584,7 +599,7 @@ main(int argc, char **argv)
 		    pfa_conf_errors(), pfa_conf_errors() == 1 ? "" : "s");
 		pfa_config_free(&cfg);
 		pfa_log_close();
-		return o.exit_changed ? 1 : PFA_UNKNOWN;
+		return fail_code(&o);
 	}
 	lo.facility = cfg.facility;
 	pfa_log_open(&lo);

@@ -175,8 +175,8 @@ pfa_report_print_text(FILE *fp, const struct pfa_report *r, bool quiet)
 			continue;
 		}
 		const struct pfa_result *res = t->res;
-		bool interesting = res->status != PFA_OK || res->nchanges > 0;
-		if (quiet && !interesting)
+		/* quiet (cron): only what needs a person */
+		if (quiet && res->status == PFA_OK)
 			continue;
 		fprintf(fp, "%-16s %s%s%s\n", t->name,
 		    pfa_status_name(res->status), res->summary ? ": " : "",
@@ -188,13 +188,16 @@ pfa_report_print_text(FILE *fp, const struct pfa_report *r, bool quiet)
 	}
 	const struct pfa_gate_outcome *g = r->gate;
 	if (g != NULL && g->needed) {
-		const char *what = g->reloaded ? "Postfix reloaded" :
+		const char *what = r->dry_run ?
+		    "would validate and reload Postfix" :
+		    g->rolled_back && g->reloaded ? "unhealthy after the "
+		    "reload: changes rolled back, Postfix reloaded again" :
 		    g->rolled_back ? "changes rolled back, Postfix not reloaded" :
+		    g->reloaded ? "Postfix reloaded" :
 		    !g->validated ? "configuration did not validate" :
 		    !g->running ? "Postfix not running, no reload needed" :
-		    r->dry_run ? "would validate and reload Postfix" :
 		    "Postfix not reloaded";
-		if (!quiet || g->res.status != PFA_OK || g->reloaded)
+		if (!quiet || g->res.status != PFA_OK)
 			fprintf(fp, "%-16s %s: %s\n", "reload-gate",
 			    pfa_status_name(g->res.status), what);
 		print_findings(fp, "  ", &g->res, quiet);

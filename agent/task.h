@@ -40,7 +40,9 @@ struct pfa_task {
 	const char *summary;		/* one line */
 	const char *help;		/* what it does, which settings it reads */
 	int64_t default_every;		/* seconds */
-	bool changes_files;		/* may call pfa_ctx_replace() */
+	bool changes_files;		/* may call pfa_ctx_replace() or set
+					 * reload_wanted: the gate then takes
+					 * its baseline before the tasks run */
 	const char *const *settings;	/* keys of its section, NULL-ended */
 	/* 0, or -1 after reporting errors.  SECTION may be NULL. */
 	int (*configure)(const config_setting_t *section, void **conf);

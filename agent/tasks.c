@@ -42,8 +42,9 @@ pfa_ctx_replace(struct pfa_ctx *ctx, struct pfa_result *res, const char *path,
     const void *data, size_t len, const char *id)
 {
 	if (ctx->dry_run) {
-		pfa_log(LOG_NOTICE, "task=%s event=would-replace file=%s "
-		    "bytes=%zu", ctx->task, path, len);
+		char q[1024];
+		pfa_log(LOG_NOTICE, "task=%s event=would-replace file=%s",
+		    ctx->task, pfa_log_quote(q, sizeof(q), path));
 		pfa_result_add_change(res, path, NULL);
 		return 1;
 	}
@@ -56,13 +57,15 @@ pfa_ctx_replace(struct pfa_ctx *ctx, struct pfa_result *res, const char *path,
 		    "still in place (see syslog for the failed step)");
 		return -1;
 	}
+	char q[1024], qk[1024];
 	if (rc == 0) {
 		pfa_log(LOG_INFO, "task=%s event=unchanged file=%s", ctx->task,
-		    path);
+		    pfa_log_quote(q, sizeof(q), path));
 		return 0;
 	}
 	pfa_log(LOG_NOTICE, "task=%s event=replaced file=%s kept=%s",
-	    ctx->task, path, kept ? kept : "none");
+	    ctx->task, pfa_log_quote(q, sizeof(q), path),
+	    pfa_log_quote(qk, sizeof(qk), kept ? kept : "none"));
 	pfa_result_add_change(res, path, kept);
 	free(kept);
 	return 1;

@@ -9,6 +9,10 @@
  * returned as PEM "BEGIN DH PARAMETERS" (PKCS#3), the format Postfix reads.
  * pfa_dh_ffdhe returns the RFC 7919 group of the given size instead.
  * Nothing here writes files or logs: errors come back as text.
+ *
+ * Every function returns 0 or -1; on -1 one line saying why is written to
+ * errbuf (NUL-terminated, truncated to fit errlen).  errbuf may be NULL, or
+ * errlen 0: the reason is then dropped.
  */
 #ifndef PFA_DHGEN_H
 #define PFA_DHGEN_H
@@ -16,7 +20,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* Called from the searching threads' coordinator about 4 times a second. */
+/*
+ * Called in pfa_dh_generate's calling thread (which coordinates the search
+ * threads) about 4 times a second while the search runs, and once more
+ * when the search has ended (found, failed or timed out) with the final
+ * count; never if no search thread could be started.  TESTED: candidates
+ * so far that reached a Fermat test; ELAPSED: seconds since the search
+ * started.
+ */
 typedef void (*pfa_dh_progress_fn)(void *arg, unsigned long tested,
     double elapsed);
 
@@ -29,8 +40,9 @@ struct pfa_dh_opts {
 };
 
 /*
- * 0: *pem (malloc'd, NUL-terminated) and *len set; -1: *err set to a
- * static or malloc'd message (see errbuf), nothing returned.
+ * 0: *pem (malloc'd, NUL-terminated; the caller frees it) and *len set;
+ * -1: the reason written to errbuf (may be NULL, or errlen 0), *pem NULL
+ * and *len 0 (unless opts, pem or len is NULL).
  */
 int pfa_dh_generate(const struct pfa_dh_opts *opts, char **pem, size_t *len,
     char *errbuf, size_t errlen);

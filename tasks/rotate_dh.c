@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "dhgen.h"
+#include "duration.h"
 #include "log.h"
 #include "task.h"
 
@@ -46,30 +47,37 @@ configure(const config_setting_t *s, void **out)
 	struct dh_conf *c = pfa_xcalloc(1, sizeof(*c));
 	long long bits = 2048, threads = 0;
 	int rc = 0;
-	if (pfa_conf_int(s, "bits", 2048, 512, 8192, &bits) < 0 ||
-	    pfa_conf_enum(s, "mode", mode_names, MODE_GENERATE, &c->mode) < 0 ||
-	    pfa_conf_bool(s, "allow_weak", false, &c->allow_weak) < 0 ||
-	    pfa_conf_int(s, "threads", 0, 0, 256, &threads) < 0 ||
-	    pfa_conf_duration(s, "timeout", 3600, 1, 86400, &c->timeout) < 0 ||
-	    pfa_conf_string_list(s, "files", &c->files) < 0)
+	/* each setting checked on its own, so every error is reported */
+	bool bits_ok = pfa_conf_int(s, "bits", 2048, 512, 8192, &bits) == 0;
+	bool mode_ok = pfa_conf_enum(s, "mode", mode_names, MODE_GENERATE,
+	    &c->mode) == 0;
+	bool weak_ok = pfa_conf_bool(s, "allow_weak", false,
+	    &c->allow_weak) == 0;
+	if (!bits_ok || !mode_ok || !weak_ok)
+		rc = -1;
+	if (pfa_conf_int(s, "threads", 0, 0, 64, &threads) < 0)
+		rc = -1;
+	if (pfa_conf_duration(s, "timeout", 3600, 1, 86400, &c->timeout) < 0)
+		rc = -1;
+	if (pfa_conf_string_list(s, "files", &c->files) < 0)
 		rc = -1;
 	c->bits = (int)bits;
 	c->threads = (int)threads;
 	const config_setting_t *b =
 	    s ? config_setting_get_member((config_setting_t *)s, "bits") : NULL;
-	if (rc == 0 && c->bits < 2048 && !c->allow_weak) {
+	if (bits_ok && weak_ok && c->bits < 2048 && !c->allow_weak) {
 		pfa_conf_error(b, "%d bits is below the 2048-bit minimum; set "
 		    "allow_weak = true only for tests", c->bits);
 		rc = -1;
 	}
-	if (rc == 0 && c->mode == MODE_FFDHE && c->bits != 2048 &&
+	if (bits_ok && mode_ok && c->mode == MODE_FFDHE && c->bits != 2048 &&
 	    c->bits != 3072 && c->bits != 4096 && c->bits != 6144 &&
 	    c->bits != 8192) {
 		pfa_conf_error(b, "mode \"ffdhe\" has groups of 2048, 3072, "
 		    "4096, 6144 and 8192 bits, not %d", c->bits);
 		rc = -1;
 	}
-	for (char **f = c->files; rc == 0 && f && *f; f++)
+	for (char **f = c->files; f && *f; f++)
 		if (**f != '/') {
 			pfa_conf_error(config_setting_get_member(
 			    (config_setting_t *)s, "files"),
@@ -240,7 +248,8 @@ is_due(struct pfa_ctx *ctx, struct pfa_result *res, const struct dh_conf *c,
 	}
 	free(buf);
 	if (bits < c->bits) {
-		pfa_result_add_finding(res, PFA_SEV_WARNING, "PFA-DH-003", path,
+		/* a deliberate size increase: replacing it is the remedy */
+		pfa_result_add_finding(res, PFA_SEV_INFO, "PFA-DH-009", path,
 		    NULL, "the current parameters have %d bits, fewer than "
 		    "the configured %d; replacing them", bits, c->bits);
 		*why = "weak";
@@ -251,7 +260,7 @@ is_due(struct pfa_ctx *ctx, struct pfa_result *res, const struct dh_conf *c,
 		return 1;
 	}
 	time_t age = time(NULL) - st.st_mtime;
-	if (age >= ctx->every) {
+	if (age >= ctx->every - pfa_due_slack(ctx->every)) {
 		*why = "old";
 		return 1;
 	}
@@ -310,7 +319,7 @@ make_params(struct pfa_ctx *ctx, struct pfa_result *res,
 	int bits = 0;
 	if (pfa_dh_check_pem(*pem, *len, &bits, err, sizeof(err)) < 0 ||
 	    bits != c->bits) {
-		pfa_result_add_finding(res, PFA_SEV_CRITICAL, "PFA-DH-004",
+		pfa_result_add_finding(res, PFA_SEV_CRITICAL, "PFA-DH-010",
 		    "rotate-dh", NULL, "the new parameters failed their check "
 		    "(%s); nothing was replaced", *err ? err : "wrong size");
 		free(*pem);
@@ -362,9 +371,10 @@ run(struct pfa_ctx *ctx, struct pfa_result *res)
 			add_file(&due, files.v[i]);
 		else if (d == 0)
 			fresh++;
+		char q[1024];
 		pfa_log(LOG_INFO, "task=%s event=%s file=%s reason=%s",
-		    ctx->task, d > 0 ? "due" : "not-due", files.v[i],
-		    why ? why : "error");
+		    ctx->task, d > 0 ? "due" : "not-due",
+		    pfa_log_quote(q, sizeof(q), files.v[i]), why ? why : "error");
 	}
 	char *pem = NULL;
 	size_t len = 0, replaced = 0;

@@ -118,6 +118,7 @@ test_explicit_missing_is_error(void **state)
 	snprintf(missing, sizeof(missing), "%s/absent.conf", dir);
 	assert_int_equal(load(&c, missing, true), -1);
 	assert_non_null(strstr(errtext, missing));
+	assert_int_equal(pfa_conf_errors(), 1);
 	pfa_config_free(&c);
 }
 
@@ -277,6 +278,26 @@ test_all_errors_at_once(void **state)
 }
 
 static void
+test_task_errors_at_once(void **state)
+{
+	(void)state;
+	struct pfa_config c;
+	write_conf("tasks = { rotate-dh = {\n"
+	    "  mode = \"quick\";\n"
+	    "  threads = 100;\n"
+	    "  timeout = \"forever\";\n"
+	    "  files = [ \"rel/dh.pem\" ];\n"
+	    "}; };\n", 0600);
+	assert_int_equal(load(&c, path, true), -1);
+	assert_int_equal(pfa_conf_errors(), 4);
+	assert_non_null(strstr(errtext, ":2: tasks.rotate-dh.mode"));
+	assert_non_null(strstr(errtext, ":3: tasks.rotate-dh.threads"));
+	assert_non_null(strstr(errtext, ":4: tasks.rotate-dh.timeout"));
+	assert_non_null(strstr(errtext, ":5: tasks.rotate-dh.files"));
+	pfa_config_free(&c);
+}
+
+static void
 test_unsafe_file(void **state)
 {
 	(void)state;
@@ -338,6 +359,7 @@ main(void)
 		cmocka_unit_test(test_relative_paths),
 		cmocka_unit_test(test_bad_facility),
 		cmocka_unit_test(test_all_errors_at_once),
+		cmocka_unit_test(test_task_errors_at_once),
 		cmocka_unit_test(test_unsafe_file),
 		cmocka_unit_test(test_check_owner_dir),
 	};

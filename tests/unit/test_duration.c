@@ -62,6 +62,16 @@ test_format(void **state)
 	assert_int_equal(v, 1000000);
 }
 
+static void
+test_due_slack(void **state)
+{
+	(void)state;
+	assert_int_equal(pfa_due_slack(3600), 360);
+	assert_int_equal(pfa_due_slack(86400), 8640);
+	assert_int_equal(pfa_due_slack(7 * 86400), 6 * 3600);
+	assert_int_equal(pfa_due_slack(0), 0);
+}
+
 int
 main(void)
 {
@@ -69,6 +79,7 @@ main(void)
 		cmocka_unit_test(test_valid),
 		cmocka_unit_test(test_invalid),
 		cmocka_unit_test(test_format),
+		cmocka_unit_test(test_due_slack),
 	};
 	return cmocka_run_group_tests_name("duration", tests, NULL, NULL);
 }
