@@ -58,7 +58,8 @@ int pfa_task_index(const char *name);	/* -1 if unknown */
 /*
  * Replaces PATH with DATA through the atomic writer, keeping the previous
  * version, recording the change in RES and logging the event.  In dry-run
- * mode it writes nothing and logs what would be replaced.
+ * mode it writes nothing and logs what would be replaced (DATA may then be
+ * NULL; if it is not, identical content is reported as unchanged).
  * 1 replaced (or would be), 0 content identical, -1 failed (a finding with
  * ID is added to RES).
  */

@@ -378,8 +378,10 @@ run(struct pfa_ctx *ctx, struct pfa_result *res)
 	}
 	char *pem = NULL;
 	size_t len = 0, replaced = 0;
-	if (due.n > 0 && (ctx->dry_run ||
-	    make_params(ctx, res, c, &pem, &len) == 0)) {
+	/* a dry run generates nothing; an RFC 7919 group costs nothing, so
+	 * it is compared to say exactly what would change */
+	bool make = !ctx->dry_run || c->mode == MODE_FFDHE;
+	if (due.n > 0 && (!make || make_params(ctx, res, c, &pem, &len) == 0)) {
 		for (size_t i = 0; i < due.n; i++)
 			if (pfa_ctx_replace(ctx, res, due.v[i], pem, len,
 			    "PFA-DH-006") > 0)
@@ -393,6 +395,8 @@ run(struct pfa_ctx *ctx, struct pfa_result *res)
 	else if (due.n == 0)
 		pfa_result_set_summary(res, "%zu file%s younger than the "
 		    "interval, nothing to do", fresh, fresh == 1 ? "" : "s");
+	else if (res->status == PFA_OK)
+		pfa_result_set_summary(res, "already up to date");
 	else
 		pfa_result_set_summary(res, "nothing replaced");
 	free(pem);

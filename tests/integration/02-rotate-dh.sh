@@ -67,6 +67,9 @@ pfa_run --exit-changed --json run rotate-dh
 tap_is "$PFA_RC" 2 "--exit-changed: 2 when the same group is already there"
 tap_is "$(jq_out '.tasks[0].changed | length')" 0 "identical content is not a change"
 tap_is "$(reload_count)" "$reloads" "and causes no reload"
+pfa_run --json --dry-run run rotate-dh
+tap_is "$(jq_out '.tasks[0].changed | length')" 0 "a dry run in ffdhe mode knows the group is already there"
+tap_is "$(jq_out '.tasks[0].summary')" "already up to date" "and says so"
 
 # the default: 2048 bits, generated
 pfa_setup ""
