@@ -230,7 +230,8 @@ pfa_gate_run(struct pfa_gate *g, const struct pfa_config *cfg,
 		return;
 	}
 
-	const char *logfile = pfa_postfix_log_file(pf, cfg->log_file);
+	/* a copy: the Postfix module's cache is dropped after a rollback */
+	char *logfile = pfa_xstrdup(pfa_postfix_log_file(pf, cfg->log_file));
 	off_t mark = pfa_health_mark(logfile);
 	char *why = NULL;
 	if (pfa_postfix_reload(pf, &why) < 0) {
@@ -240,6 +241,7 @@ pfa_gate_run(struct pfa_gate *g, const struct pfa_config *cfg,
 		free(why);
 		restore_all(results, n, &out->res);
 		out->rolled_back = true;
+		free(logfile);
 		return;
 	}
 	out->reloaded = true;
@@ -248,8 +250,10 @@ pfa_gate_run(struct pfa_gate *g, const struct pfa_config *cfg,
 
 	out->healthy = pfa_health_check(pf, logfile, mark,
 	    (int)cfg->health_wait, &out->res);
-	if (out->healthy)
+	if (out->healthy) {
+		free(logfile);
 		return;
+	}
 
 	pfa_log(LOG_CRIT, "event=unhealthy-after-reload action=rollback");
 	restore_all(results, n, &out->res);
@@ -261,6 +265,7 @@ pfa_gate_run(struct pfa_gate *g, const struct pfa_config *cfg,
 		    "PFA-GATE-003", pfa_postfix_config_dir(pf), NULL,
 		    "postfix reload after the rollback failed: %s", why);
 		free(why);
+		free(logfile);
 		return;
 	}
 	struct pfa_result after;
@@ -279,4 +284,5 @@ pfa_gate_run(struct pfa_gate *g, const struct pfa_config *cfg,
 		    f->remedy, "after the rollback: %s", f->message);
 	}
 	pfa_result_free(&after);
+	free(logfile);
 }

@@ -195,7 +195,7 @@ check_listeners(struct pfa_postfix *pf, struct pfa_result *res)
 		if (host == NULL)
 			continue;
 		int rc = -1;
-		for (int attempt = 0; attempt < 3 && rc < 0; attempt++) {
+		for (int attempt = 0; attempt < 2 && rc < 0; attempt++) {
 			if (attempt > 0)
 				sleep_ms(1000);
 			rc = pfa_health_banner(host, port, 5000, line,
@@ -245,17 +245,26 @@ check_log(const char *logfile, off_t mark, struct pfa_result *res)
 	buf[n > 0 ? n : 0] = '\0';
 	bool ok = true;
 	int shown = 0;
+	const char *seen[MAX_LOG_LINES];
 	char *save = NULL;
 	for (char *line = strtok_r(buf, "\n", &save); line;
 	    line = strtok_r(NULL, "\n", &save)) {
-		if (strstr(line, " fatal: ") == NULL &&
-		    strstr(line, " panic: ") == NULL)
+		const char *what = strstr(line, " fatal: ");
+		if (what == NULL)
+			what = strstr(line, " panic: ");
+		if (what == NULL)
 			continue;
 		ok = false;
-		if (shown++ < MAX_LOG_LINES)
-			pfa_result_add_finding(res, PFA_SEV_CRITICAL,
-			    "PFA-HEALTH-003", logfile, NULL,
-			    "Postfix logged after the reload: %s", line);
+		/* a crash-looping daemon repeats itself: report each message
+		 * once, the first time it appeared */
+		bool dup = false;
+		for (int i = 0; i < shown && !dup; i++)
+			dup = strcmp(seen[i], what) == 0;
+		if (dup || shown == MAX_LOG_LINES)
+			continue;
+		seen[shown++] = what;
+		pfa_result_add_finding(res, PFA_SEV_CRITICAL, "PFA-HEALTH-003",
+		    logfile, NULL, "Postfix logged after the reload: %s", line);
 	}
 	free(buf);
 	return ok;

@@ -363,8 +363,10 @@ pfa_postfix_check(struct pfa_postfix *pf, struct pfa_postfix_check *c)
 	const char *cargs[] = { "check", NULL };
 	struct pfa_exec_opts po = { .timeout_ms = 120000, .use_pty = true };
 	struct pfa_exec_result r;
-	if (pfa_postfix_run(pf, "postfix", cargs, &po, &r) < 0)
+	if (pfa_postfix_run(pf, "postfix", cargs, &po, &r) < 0) {
+		pfa_postfix_check_free(c);
 		return -1;
+	}
 	c->ok = r.status == 0;
 	c->check_output = pfa_xstrdup(r.out);
 	if (!c->ok && r.out_len == 0) {
@@ -377,8 +379,10 @@ pfa_postfix_check(struct pfa_postfix *pf, struct pfa_postfix_check *c)
 
 	const char *nargs[] = { "-n", NULL };
 	struct pfa_exec_opts no = { .timeout_ms = 30000 };
-	if (pfa_postfix_run(pf, "postconf", nargs, &no, &r) < 0)
+	if (pfa_postfix_run(pf, "postconf", nargs, &no, &r) < 0) {
+		pfa_postfix_check_free(c);
 		return -1;
+	}
 	if (r.status != 0) {
 		c->ok = false;
 		char *why = first_line(r.err_len ? r.err : r.out);
