@@ -4,7 +4,7 @@
 # pfagent runs only the tasks that are due (each has its own interval in
 # /etc/pfagent/pfagent.conf), so a daily run does a weekly task once a week
 # and a daily check every day.  Output, and so mail from cron, only when
-# something changed or needs a person; everything is logged to syslog
+# something needs a person; everything is logged to syslog
 # (ident pfagent).
 # Use this, /etc/cron.weekly/pfagent or the systemd timer, not several: a
 # run that finds another one still working changes nothing, says so on

@@ -43,39 +43,6 @@
 #define MIN_BITS	512
 #define MAX_BITS	8192
 
-static void set_err(char *, size_t, const char *, ...)
-    __attribute__((format(printf, 3, 4)));
-
-/* ------------------------------------------------------------ errors */
-
-static void
-set_err(char *errbuf, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (errbuf == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(errbuf, errlen, fmt, ap);
-	va_end(ap);
-}
-
-/* WHAT, then OpenSSL's latest reason if any; empties the error queue. */
-static void
-set_ssl_err(char *errbuf, size_t errlen, const char *what)
-{
-	unsigned long e = ERR_peek_last_error();
-	char reason[256];
-
-	if (e != 0) {
-		ERR_error_string_n(e, reason, sizeof(reason));
-		set_err(errbuf, errlen, "%s: %s", what, reason);
-	} else {
-		set_err(errbuf, errlen, "%s", what);
-	}
-	ERR_clear_error();
-}
-
 /* ------------------------------------------------------------ encoding */
 
 static int
@@ -89,13 +56,13 @@ pem_encode(const EVP_PKEY *pkey, char **pem, size_t *len, char *errbuf,
 	if ((bio = BIO_new(BIO_s_mem())) == NULL ||
 	    !PEM_write_bio_Parameters(bio, pkey) ||
 	    (n = BIO_get_mem_data(bio, &data)) <= 0) {
-		set_ssl_err(errbuf, errlen,
+		pfa_dh_set_ssl_err(errbuf, errlen,
 		    "cannot write DH parameters as PEM");
 		BIO_free(bio);
 		return -1;
 	}
 	if ((*pem = malloc((size_t)n + 1)) == NULL) {
-		set_err(errbuf, errlen, "out of memory");
+		pfa_dh_set_err(errbuf, errlen, "out of memory");
 		BIO_free(bio);
 		return -1;
 	}
@@ -127,7 +94,7 @@ encode_result(const BIGNUM *p, int bits, char **pem, size_t *len,
 	    EVP_PKEY_fromdata_init(ctx) <= 0 ||
 	    EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_KEY_PARAMETERS,
 	    params) <= 0) {
-		set_ssl_err(errbuf, errlen, "cannot build DH parameters");
+		pfa_dh_set_ssl_err(errbuf, errlen, "cannot build DH parameters");
 		goto out;
 	}
 	if (pem_encode(pkey, pem, len, errbuf, errlen) != 0)
@@ -136,7 +103,7 @@ encode_result(const BIGNUM *p, int bits, char **pem, size_t *len,
 	if (pfa_dh_check_pem(*pem, *len, &got, errbuf, errlen) != 0 ||
 	    got != bits) {
 		if (got != 0 && got != bits)
-			set_err(errbuf, errlen, "generated DH parameters have "
+			pfa_dh_set_err(errbuf, errlen, "generated DH parameters have "
 			    "%d bits instead of %d", got, bits);
 		free(*pem);
 		*pem = NULL;
@@ -164,18 +131,18 @@ pfa_dh_generate(const struct pfa_dh_opts *opts, char **pem, size_t *len,
 	int rc;
 
 	if (pem == NULL || len == NULL || opts == NULL) {
-		set_err(errbuf, errlen, "pfa_dh_generate: missing argument");
+		pfa_dh_set_err(errbuf, errlen, "pfa_dh_generate: missing argument");
 		return -1;
 	}
 	*pem = NULL;
 	*len = 0;
 	if (opts->bits < MIN_BITS || opts->bits > MAX_BITS) {
-		set_err(errbuf, errlen, "DH parameter size %d is not in "
+		pfa_dh_set_err(errbuf, errlen, "DH parameter size %d is not in "
 		    "%d..%d bits", opts->bits, MIN_BITS, MAX_BITS);
 		return -1;
 	}
 	if (opts->threads < 0 || !(opts->timeout >= 0)) {
-		set_err(errbuf, errlen, "bad thread count %d or timeout %g",
+		pfa_dh_set_err(errbuf, errlen, "bad thread count %d or timeout %g",
 		    opts->threads, opts->timeout);
 		return -1;
 	}
@@ -195,14 +162,14 @@ pfa_dh_ffdhe(int bits, char **pem, size_t *len, char *errbuf, size_t errlen)
 	int got = 0, rc = -1;
 
 	if (pem == NULL || len == NULL) {
-		set_err(errbuf, errlen, "pfa_dh_ffdhe: missing argument");
+		pfa_dh_set_err(errbuf, errlen, "pfa_dh_ffdhe: missing argument");
 		return -1;
 	}
 	*pem = NULL;
 	*len = 0;
 	if (bits != 2048 && bits != 3072 && bits != 4096 && bits != 6144 &&
 	    bits != 8192) {
-		set_err(errbuf, errlen, "there is no RFC 7919 group of %d bits "
+		pfa_dh_set_err(errbuf, errlen, "there is no RFC 7919 group of %d bits "
 		    "(2048, 3072, 4096, 6144, 8192)", bits);
 		return -1;
 	}
@@ -211,7 +178,7 @@ pfa_dh_ffdhe(int bits, char **pem, size_t *len, char *errbuf, size_t errlen)
 	    EVP_PKEY_paramgen_init(ctx) <= 0 ||
 	    EVP_PKEY_CTX_set_group_name(ctx, name) <= 0 ||
 	    EVP_PKEY_paramgen(ctx, &pkey) <= 0) {
-		set_ssl_err(errbuf, errlen, "cannot make the ffdhe group");
+		pfa_dh_set_ssl_err(errbuf, errlen, "cannot make the ffdhe group");
 		goto out;
 	}
 	if (pem_encode(pkey, pem, len, errbuf, errlen) != 0)
@@ -219,7 +186,7 @@ pfa_dh_ffdhe(int bits, char **pem, size_t *len, char *errbuf, size_t errlen)
 	if (pfa_dh_check_pem(*pem, *len, &got, errbuf, errlen) != 0 ||
 	    got != bits) {
 		if (got != 0 && got != bits)
-			set_err(errbuf, errlen, "%s has %d bits", name, got);
+			pfa_dh_set_err(errbuf, errlen, "%s has %d bits", name, got);
 		free(*pem);
 		*pem = NULL;
 		*len = 0;
@@ -246,44 +213,44 @@ pfa_dh_check_pem(const char *pem, size_t len, int *bits, char *errbuf,
 	int rc = -1;
 
 	if (pem == NULL || len == 0) {
-		set_err(errbuf, errlen, "no DH parameters: empty input");
+		pfa_dh_set_err(errbuf, errlen, "no DH parameters: empty input");
 		return -1;
 	}
 	if (len > INT_MAX) {
-		set_err(errbuf, errlen, "DH parameters: input too large");
+		pfa_dh_set_err(errbuf, errlen, "DH parameters: input too large");
 		return -1;
 	}
 	ERR_clear_error();
 	if ((bio = BIO_new_mem_buf(pem, (int)len)) == NULL) {
-		set_ssl_err(errbuf, errlen, "cannot read DH parameters");
+		pfa_dh_set_ssl_err(errbuf, errlen, "cannot read DH parameters");
 		return -1;
 	}
 	/* The PEM layer first: its errors say what is wrong with the text. */
 	if (!PEM_read_bio(bio, &name, &header, &der, &derlen)) {
-		set_ssl_err(errbuf, errlen, "no readable PEM block");
+		pfa_dh_set_ssl_err(errbuf, errlen, "no readable PEM block");
 		goto out;
 	}
 	if (strcmp(name, PEM_STRING_DHPARAMS) != 0) {
-		set_err(errbuf, errlen, "PEM block is \"%s\", not \"%s\" "
+		pfa_dh_set_err(errbuf, errlen, "PEM block is \"%s\", not \"%s\" "
 		    "(PKCS#3)", name, PEM_STRING_DHPARAMS);
 		goto out;
 	}
 	BIO_free(bio);
 	if ((bio = BIO_new_mem_buf(pem, (int)len)) == NULL ||
 	    (pkey = PEM_read_bio_Parameters(bio, NULL)) == NULL) {
-		set_ssl_err(errbuf, errlen, "cannot decode DH parameters");
+		pfa_dh_set_ssl_err(errbuf, errlen, "cannot decode DH parameters");
 		goto out;
 	}
 	if (!EVP_PKEY_is_a(pkey, "DH")) {
 		const char *type = EVP_PKEY_get0_type_name(pkey);
 
-		set_err(errbuf, errlen, "parameters of type %s, not PKCS#3 "
+		pfa_dh_set_err(errbuf, errlen, "parameters of type %s, not PKCS#3 "
 		    "\"BEGIN DH PARAMETERS\"", type != NULL ? type : "unknown");
 		goto out;
 	}
 	if ((ctx = EVP_PKEY_CTX_new_from_pkey(NULL, pkey, NULL)) == NULL ||
 	    EVP_PKEY_param_check(ctx) != 1) {
-		set_ssl_err(errbuf, errlen, "DH parameters fail the check");
+		pfa_dh_set_ssl_err(errbuf, errlen, "DH parameters fail the check");
 		goto out;
 	}
 	if (bits != NULL)

@@ -96,13 +96,10 @@ struct search {
 /* What one step of a worker came to. */
 enum { NEXT = 0, FOUND = 1, FAILED = -1, STOPPED = -2 };
 
-static void set_err(char *, size_t, const char *, ...)
-    __attribute__((format(printf, 3, 4)));
-
 /* ------------------------------------------------------------ errors */
 
-static void
-set_err(char *errbuf, size_t errlen, const char *fmt, ...)
+void
+pfa_dh_set_err(char *errbuf, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -113,18 +110,17 @@ set_err(char *errbuf, size_t errlen, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* WHAT, then OpenSSL's latest reason if any; empties the error queue. */
-static void
-set_ssl_err(char *errbuf, size_t errlen, const char *what)
+void
+pfa_dh_set_ssl_err(char *errbuf, size_t errlen, const char *what)
 {
 	unsigned long e = ERR_peek_last_error();
 	char reason[256];
 
 	if (e != 0) {
 		ERR_error_string_n(e, reason, sizeof(reason));
-		set_err(errbuf, errlen, "%s: %s", what, reason);
+		pfa_dh_set_err(errbuf, errlen, "%s: %s", what, reason);
 	} else {
-		set_err(errbuf, errlen, "%s", what);
+		pfa_dh_set_err(errbuf, errlen, "%s", what);
 	}
 	ERR_clear_error();
 }
@@ -376,7 +372,7 @@ worker_main(void *arg)
 		sh->found = s.p;
 		s.p = NULL;
 	} else if (rc == FAILED && sh->err[0] == '\0') {
-		set_ssl_err(sh->err, sizeof(sh->err),
+		pfa_dh_set_ssl_err(sh->err, sizeof(sh->err),
 		    "safe prime search failed");
 	}
 	if (rc == FOUND || rc == FAILED)
@@ -507,11 +503,11 @@ pfa_dh_search(const struct pfa_dh_opts *opts, BIGNUM **p, char *errbuf,
 	nthreads = n < 1 ? 1 : n > MAX_THREADS ? MAX_THREADS : (int)n;
 
 	if (primes_init(&pt) != 0) {
-		set_err(errbuf, errlen, "out of memory");
+		pfa_dh_set_err(errbuf, errlen, "out of memory");
 		return -1;
 	}
 	if (shared_init(&sh, opts->bits, &pt) != 0) {
-		set_err(errbuf, errlen, "cannot set up thread synchronisation");
+		pfa_dh_set_err(errbuf, errlen, "cannot set up thread synchronisation");
 		primes_free(&pt);
 		return -1;
 	}
@@ -541,16 +537,16 @@ pfa_dh_search(const struct pfa_dh_opts *opts, BIGNUM **p, char *errbuf,
 	if (sh.found != NULL)
 		rc = 0;
 	else if (started == 0)
-		set_err(errbuf, errlen, "cannot start a search thread: %s",
+		pfa_dh_set_err(errbuf, errlen, "cannot start a search thread: %s",
 		    strerror(e));
 	else if (sh.err[0] != '\0')
-		set_err(errbuf, errlen, "%s", sh.err);
+		pfa_dh_set_err(errbuf, errlen, "%s", sh.err);
 	else if (timed_out)
-		set_err(errbuf, errlen, "no %d-bit safe prime found within "
+		pfa_dh_set_err(errbuf, errlen, "no %d-bit safe prime found within "
 		    "%g s (%lu candidates tested)", opts->bits, opts->timeout,
 		    atomic_load(&sh.tested));
 	else
-		set_err(errbuf, errlen, "safe prime search ended without a "
+		pfa_dh_set_err(errbuf, errlen, "safe prime search ended without a "
 		    "result");
 	*p = sh.found;		/* the caller's now */
 	sh.found = NULL;

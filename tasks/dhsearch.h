@@ -11,6 +11,8 @@
 #ifndef PFA_DHSEARCH_H
 #define PFA_DHSEARCH_H
 
+#include <stddef.h>
+
 #include <openssl/bn.h>
 
 #include "dhgen.h"
@@ -25,5 +27,14 @@
  */
 int pfa_dh_search(const struct pfa_dh_opts *opts, BIGNUM **p, char *errbuf,
     size_t errlen);
+
+/*
+ * Error text shared by dhgen.c and dhsearch.c: both write nothing when
+ * ERRBUF is NULL or ERRLEN 0.  The second appends OpenSSL's latest reason
+ * to WHAT and empties the calling thread's error queue.
+ */
+void pfa_dh_set_err(char *errbuf, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void pfa_dh_set_ssl_err(char *errbuf, size_t errlen, const char *what);
 
 #endif

@@ -25,6 +25,7 @@
 #include <cmocka.h>
 
 #include "atomic.h"
+#include "testutil.h"
 
 /* ------------------------------------------------- system call wraps */
 
@@ -178,30 +179,6 @@ struct fixture {
 	char kept[160];		/* dir/main.cf.pfagent-prev */
 };
 
-static void
-rm_rf(const char *path)
-{
-	struct stat st;
-	if (lstat(path, &st) < 0)
-		return;
-	if (S_ISDIR(st.st_mode)) {
-		DIR *d = opendir(path);
-		struct dirent *de;
-		while (d != NULL && (de = readdir(d)) != NULL) {
-			if (strcmp(de->d_name, ".") == 0 ||
-			    strcmp(de->d_name, "..") == 0)
-				continue;
-			char sub[4096];
-			snprintf(sub, sizeof(sub), "%s/%s", path, de->d_name);
-			rm_rf(sub);
-		}
-		if (d != NULL)
-			closedir(d);
-		rmdir(path);
-	} else {
-		unlink(path);
-	}
-}
 
 static int
 setup(void **state)
@@ -227,7 +204,7 @@ teardown(void **state)
 {
 	struct fixture *f = *state;
 	reset_wraps();
-	rm_rf(f->dir);
+	pfa_test_rm_rf(f->dir);
 	free(f);
 	return 0;
 }

@@ -29,6 +29,7 @@
 #include <cmocka.h>
 
 #include "exec.h"
+#include "testutil.h"
 
 /* ---------------------------------------------------------- helpers */
 
@@ -40,30 +41,6 @@ now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void
-rm_rf(const char *path)
-{
-	struct stat st;
-	if (lstat(path, &st) < 0)
-		return;
-	if (S_ISDIR(st.st_mode)) {
-		DIR *d = opendir(path);
-		struct dirent *de;
-		while (d != NULL && (de = readdir(d)) != NULL) {
-			if (strcmp(de->d_name, ".") == 0 ||
-			    strcmp(de->d_name, "..") == 0)
-				continue;
-			char sub[4096];
-			snprintf(sub, sizeof(sub), "%s/%s", path, de->d_name);
-			rm_rf(sub);
-		}
-		if (d != NULL)
-			closedir(d);
-		rmdir(path);
-	} else {
-		unlink(path);
-	}
-}
 
 static int
 setup(void **state)
@@ -79,7 +56,7 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	rm_rf(*state);
+	pfa_test_rm_rf(*state);
 	free(*state);
 	return 0;
 }
