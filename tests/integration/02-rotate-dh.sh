@@ -88,6 +88,23 @@ tap_like "$(jq_out '[.tasks[0].findings[] | select(.id == "PFA-DH-002")] | .[0].
 tap_ok "no 512-bit file was written" test ! -e "$PFSB_DIR/tls/dh512.pem"
 postconf -c "$PFSB_ETC" -X smtpd_tls_dh512_param_file
 
+# postfix.reload = false: the file is replaced, Postfix is not reloaded
+pfa_setup "mode = \"ffdhe\"; bits = 4096;" "reload = false;"
+reloads=$(reload_count)
+pfa_run --json run rotate-dh
+tap_is "$PFA_RC" 0 "reload = false: exit 0"
+tap_is "$(dh_bits "$DH")" 4096 "the file is replaced"
+tap_is "$(reload_count)" "$reloads" "but Postfix is not reloaded"
+tap_is "$(jq_out '.reload.findings[0].id')" PFA-GATE-006 "and an informational finding says reloading is disabled"
+
+# a corrupt state file is set aside and treated as "never run"
+echo '{"format": "pfagent-state", "version": 1, "tasks": {"rotate-d' >"$PFA_STATE/state.json"
+pfa_run --json run
+tap_is "$PFA_RC" 0 "a truncated state file does not stop the run"
+tap_is "$(jq_out '.tasks[0].ran')" true "the task counts as never run"
+tap_like "$(ls "$PFA_STATE")" '^state\.json\.corrupt-[0-9]+$' "the corrupt file is set aside"
+tap_ok "a new, valid state file is written" jq -e '.tasks["rotate-dh"].last_run' "$PFA_STATE/state.json"
+
 # no DH file configured: nothing to rotate, informational
 postconf -c "$PFSB_ETC" -e "smtpd_tls_dh1024_param_file ="
 pfa_run --json run rotate-dh
