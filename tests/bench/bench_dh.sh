@@ -2,7 +2,7 @@
 # bench_dh.sh BUILDDIR - time `openssl dhparam` against pfagent's DH
 # parameter generator (BUILDDIR/tests/bench/dhgen-bench), side by side.
 #
-# For 1024 bits (N1 runs each, default 20) and 2048 bits (N2, default 5)
+# For 1024 bits (N1 runs each, default 20) and 2048 bits (N2, default 11)
 # the two tools take turns run by run, the order swapped every run, so
 # that machine load falls on both alike.  Every output file is checked
 # with `openssl dhparam -check -noout`.  Prints each tool's median, min and
@@ -14,7 +14,7 @@ set -u
 builddir=${1:?usage: bench_dh.sh BUILDDIR}
 bench=$builddir/tests/bench/dhgen-bench
 N1=${N1:-20}
-N2=${N2:-5}
+N2=${N2:-11}
 openssl=/usr/bin/openssl
 [ -x "$openssl" ] || openssl=$(command -v openssl) || {
 	echo "bench_dh.sh: openssl not found" >&2
