@@ -5,7 +5,7 @@ set -e
 cd "$(dirname "$0")"
 if [ "${1:-}" = "--deps" ]; then
 	pkgs="build-essential autoconf automake libtool pkg-config libssl-dev openssl
-	      libconfig-dev libjson-c-dev libcmocka-dev postfix postfix-lmdb postfix-cdb
+	      libconfig-dev libjson-c-dev libcmocka-dev libpcre2-dev postfix postfix-lmdb postfix-cdb
 	      syslog-ng-core util-linux procps psmisc jq"
 	missing=
 	for p in $pkgs; do

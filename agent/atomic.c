@@ -2,7 +2,10 @@
  * atomic.c - puts files into place: temporary file, fsync, keep, rename,
  * fsync the directory.
  *
- * The only module that renames a file over another.  It never writes a
+ * The only module that renames a file over another: pfa_atomic_write for
+ * content it is given, pfa_atomic_install for a file the caller wrote
+ * beside the target (a database postmap built); both end in the same
+ * keep/rename/fsync-the-directory tail.  It never writes a
  * target in place, never follows a symlink at the target, never uses a
  * fixed temporary name and never leaves a temporary file behind when it
  * fails.  The system calls of the sequence are called by their plain names
@@ -110,9 +113,10 @@ is_tmp_name(const char *name, const char *prefix, size_t plen)
 }
 
 /* Temporary files of this target from an interrupted run (regular files
- * only; the caller holds the run lock, so none is in use). */
+ * only; the caller holds the run lock, so none is in use), except the one
+ * named EXCEPT (may be NULL). */
 static void
-remove_leftovers(const struct target *t)
+remove_leftovers(const struct target *t, const char *except)
 {
 	const char *prefix = t->tmp_prefix + t->dirlen;	/* ".name.pfagent." */
 	size_t plen = strlen(prefix);
@@ -126,7 +130,8 @@ remove_leftovers(const struct target *t)
 	struct dirent *de;
 	while ((de = readdir(d)) != NULL) {
 		struct stat st;
-		if (!is_tmp_name(de->d_name, prefix, plen))
+		if (!is_tmp_name(de->d_name, prefix, plen) ||
+		    (except != NULL && strcmp(de->d_name, except) == 0))
 			continue;
 		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
 		    !S_ISREG(st.st_mode))
@@ -301,6 +306,85 @@ link_old(const struct target *t, bool keep)
 	return NULL;
 }
 
+/*
+ * 1: a regular file is at T's path (*st filled); 0: nothing is; -1: a
+ * symlink or something else is there, or lstat failed (logged).
+ */
+static int
+check_target(const struct target *t, struct stat *st)
+{
+	char q[1024];
+	if (lstat(t->path, st) < 0) {
+		if (errno == ENOENT)
+			return 0;
+		return failed(t->path, "lstat");
+	}
+	if (S_ISREG(st->st_mode))
+		return 1;
+	pfa_log(LOG_ERR, "event=write-refused file=%s reason=%s",
+	    pfa_log_quote(q, sizeof(q), t->path),
+	    S_ISLNK(st->st_mode) ? "symlink" : "not-a-regular-file");
+	errno = S_ISLNK(st->st_mode) ? ELOOP : EINVAL;
+	return -1;
+}
+
+/*
+ * The tail both entry points share: TMP (complete, fsynced, in T's
+ * directory) is renamed over T's path, the previous version is kept as a
+ * hard link (KEEP) or only held until the directory is fsynced, then the
+ * directory is fsynced.  1 (*kept set if KEPT), or -1 (logged) with TMP
+ * removed, the target as it was and no link made by this call left.
+ */
+static int
+put_in_place(const struct target *t, const char *tmp, bool exists,
+    bool keep, char **kept)
+{
+	char *old = NULL;
+	char q[1024];
+	if (exists && (old = link_old(t, keep)) == NULL)
+		goto fail;
+	if (rename(tmp, t->path) < 0) {
+		failed(t->path, "rename");
+		goto fail;
+	}
+	if (fsync_dir(t->dir) < 0) {
+		/* Not durable: put the old version back so that the caller's
+		 * -1 means what it says. */
+		failed(t->path, "fsync-dir");
+		int saved = errno;
+		if (exists ? rename(old, t->path) < 0 : unlink(t->path) < 0) {
+			char qk[1024];
+			pfa_log_errno(LOG_CRIT,
+			    "event=rollback-failed file=%s kept=%s",
+			    pfa_log_quote(q, sizeof(q), t->path),
+			    pfa_log_quote(qk, sizeof(qk), old ? old : ""));
+		} else {
+			fsync_dir(t->dir);
+		}
+		free(old);	/* renamed back, or the only old copy: keep it */
+		errno = saved;
+		return -1;
+	}
+	if (!keep && old != NULL) {
+		unlink(old);
+		free(old);
+		old = NULL;
+	}
+	if (kept != NULL)
+		*kept = old;
+	else
+		free(old);
+	return 1;
+fail:;
+	int saved = errno;
+	unlink(tmp);
+	if (old != NULL)
+		unlink(old);	/* made by this call, the rename failed */
+	free(old);
+	errno = saved;
+	return -1;
+}
+
 int
 pfa_atomic_write(const char *path, const void *data, size_t len,
     const struct pfa_atomic_opts *opts, char **kept)
@@ -308,9 +392,8 @@ pfa_atomic_write(const char *path, const void *data, size_t len,
 	struct pfa_atomic_opts o = { .new_mode = 0600, .keep = false };
 	struct target t;
 	struct stat st;
-	char *tmp = NULL, *old = NULL;
+	char *tmp = NULL;
 	int rc = -1, fd = -1;
-	char q[1024];
 
 	if (opts != NULL)
 		o = *opts;
@@ -321,19 +404,10 @@ pfa_atomic_write(const char *path, const void *data, size_t len,
 	if (split(path, &t) < 0)
 		return failed(path, "path");
 
-	bool exists = lstat(path, &st) == 0;
-	if (!exists && errno != ENOENT) {
-		failed(path, "lstat");
+	int exists = check_target(&t, &st);
+	if (exists < 0)
 		goto out;
-	}
-	if (exists && !S_ISREG(st.st_mode)) {
-		pfa_log(LOG_ERR, "event=write-refused file=%s reason=%s",
-		    pfa_log_quote(q, sizeof(q), path),
-		    S_ISLNK(st.st_mode) ? "symlink" : "not-a-regular-file");
-		errno = S_ISLNK(st.st_mode) ? ELOOP : EINVAL;
-		goto out;
-	}
-	remove_leftovers(&t);
+	remove_leftovers(&t, NULL);
 
 	uid_t uid = geteuid();
 	gid_t gid = getegid();
@@ -367,57 +441,100 @@ pfa_atomic_write(const char *path, const void *data, size_t len,
 
 	if (write_tmp(&t, data, len, uid, gid, mode, &tmp) < 0)
 		goto out;
-	if (exists && (old = link_old(&t, o.keep)) == NULL)
-		goto out;
-	if (rename(tmp, path) < 0) {
-		failed(path, "rename");
-		goto out;
-	}
+	rc = put_in_place(&t, tmp, exists, o.keep, kept);
 	free(tmp);
-	tmp = NULL;
-	if (fsync_dir(t.dir) < 0) {
-		/* Not durable: put the old version back so that the caller's
-		 * -1 means what it says. */
-		failed(path, "fsync-dir");
-		int saved = errno;
-		if (exists ? rename(old, path) < 0 : unlink(path) < 0) {
-			char qk[1024];
-			pfa_log_errno(LOG_CRIT,
-			    "event=rollback-failed file=%s kept=%s",
-			    pfa_log_quote(q, sizeof(q), path),
-			    pfa_log_quote(qk, sizeof(qk), old ? old : ""));
-		} else {
-			fsync_dir(t.dir);
-		}
-		free(old);	/* renamed back, or the only old copy: keep it */
-		old = NULL;
-		errno = saved;
-		goto out;
-	}
-	if (!o.keep && old != NULL) {
-		unlink(old);
-		free(old);
-		old = NULL;
-	}
-	if (kept != NULL)
-		*kept = old;
-	else
-		free(old);
-	old = NULL;
-	rc = 1;
 out:;
 	int saved = errno;
 	if (fd >= 0)
 		close(fd);
-	if (tmp != NULL)
-		unlink(tmp);
-	if (old != NULL)
-		unlink(old);	/* made by this call, the rename failed */
-	free(tmp);
-	free(old);
 	target_free(&t);
 	errno = saved;
 	return rc;
+}
+
+/* Opens TMP (a regular file, not a symlink) and fsyncs it. 0 or -1
+ * (logged under PATH). */
+static int
+fsync_tmp(const char *path, const char *tmp)
+{
+	struct stat st;
+	char q[1024], qt[1024];
+	if (lstat(tmp, &st) < 0)
+		return failed(path, "lstat-tmp");
+	int fd = -1;
+	if (S_ISREG(st.st_mode))
+		fd = open(tmp, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC |
+		    O_NOCTTY, 0);
+	else
+		errno = S_ISLNK(st.st_mode) ? ELOOP : EINVAL;
+	if (fd < 0) {
+		int saved = errno;
+		pfa_log_quote(q, sizeof(q), path);
+		pfa_log_quote(qt, sizeof(qt), tmp);
+		errno = saved;
+		pfa_log_errno(LOG_ERR, "event=write-refused file=%s tmp=%s "
+		    "reason=tmp-not-a-regular-file", q, qt);
+		return -1;
+	}
+	const char *step = NULL;
+	struct stat fst;
+	if (fstat(fd, &fst) < 0) {
+		step = "fstat-tmp";
+	} else if (fst.st_ino != st.st_ino || fst.st_dev != st.st_dev) {
+		errno = EINVAL;		/* swapped since lstat */
+		step = "open-tmp";
+	} else if (fsync(fd) < 0) {
+		step = "fsync";
+	}
+	int saved = errno;
+	close(fd);		/* read-only: fsync said all there is */
+	errno = saved;
+	return step == NULL ? 0 : failed(path, step);
+}
+
+int
+pfa_atomic_install(const char *tmp, const char *path, bool keep,
+    char **kept)
+{
+	struct target t;
+	struct stat st;
+	char q[1024], qt[1024];
+	int rc = -1;
+
+	if (kept != NULL)
+		*kept = NULL;
+	if (split(path, &t) < 0) {
+		failed(path, "path");
+		goto fail;
+	}
+	const char *slash = strrchr(tmp, '/');
+	const char *tmp_name = slash ? slash + 1 : tmp;
+	if ((size_t)(tmp_name - tmp) != t.dirlen ||
+	    strncmp(tmp, path, t.dirlen) != 0 || *tmp_name == '\0' ||
+	    strcmp(tmp_name, t.name) == 0) {
+		pfa_log(LOG_ERR, "event=write-refused file=%s tmp=%s "
+		    "reason=tmp-not-beside-target",
+		    pfa_log_quote(q, sizeof(q), path),
+		    pfa_log_quote(qt, sizeof(qt), tmp));
+		errno = EINVAL;
+		goto fail;
+	}
+	if (fsync_tmp(path, tmp) < 0)
+		goto fail;
+	int exists = check_target(&t, &st);
+	if (exists < 0)
+		goto fail;
+	remove_leftovers(&t, tmp_name);
+	rc = put_in_place(&t, tmp, exists, keep, kept);
+	target_free(&t);
+	return rc;
+fail:;
+	int saved = errno;
+	if (strcmp(tmp, path) != 0)
+		unlink(tmp);
+	target_free(&t);
+	errno = saved;
+	return -1;
 }
 
 int

@@ -13,6 +13,8 @@
  * first (the caller holds the run lock).
  *
  * Identical content is not a change: nothing is written and 0 is returned.
+ * pfa_atomic_install does the same final steps for a file the caller
+ * wrote itself (a database postmap built beside the live one).
  *
  * Errors are logged once here, naming the path and the failed step; on any
  * failure the original is untouched and no temporary file is left.
@@ -39,6 +41,20 @@ struct pfa_atomic_opts {
  */
 int pfa_atomic_write(const char *path, const void *data, size_t len,
     const struct pfa_atomic_opts *opts, char **kept);
+
+/*
+ * Puts TMP, a complete file the caller wrote in PATH's own directory (a
+ * regular file, not a symlink), in place of PATH: TMP is fsynced, the
+ * current PATH (a regular file, or none) is kept as PATH.pfagent-prev if
+ * KEEP, TMP is renamed over PATH and the directory is fsynced.  TMP keeps
+ * its own mode and owner.  Readers of PATH see the old file or the new one
+ * at every instant.
+ * 1: replaced (*kept set to the kept path, or NULL if PATH was new or KEEP
+ * is false; free it); -1: failed (logged), TMP removed, PATH untouched and
+ * no kept link made by this call left.
+ */
+int pfa_atomic_install(const char *tmp, const char *path, bool keep,
+    char **kept);
 
 /*
  * Puts the kept version back (rename KEPT over PATH, fsync the directory),

@@ -43,6 +43,7 @@ const char *const pfa_exec_base_env[] = {
 struct capture {
 	char *buf;
 	size_t len, cap, max;
+	size_t lines;		/* newlines seen, kept or not */
 	bool truncated;
 };
 
@@ -228,6 +229,9 @@ kill_group(struct child *c)
 static void
 capture_add(struct capture *cap, const char *p, size_t n)
 {
+	for (const char *q = p, *end = p + n;
+	    (q = memchr(q, '\n', (size_t)(end - q))) != NULL; q++)
+		cap->lines++;
 	size_t room = cap->max - cap->len;
 	if (n > room) {
 		cap->truncated = true;
@@ -524,6 +528,7 @@ pfa_exec(const char *const argv[], const struct pfa_exec_opts *opts,
 	if (o.use_pty)
 		strip_cr(&out);
 	capture_finish(&out, &res->out, &res->out_len, &res->out_truncated);
+	res->out_lines = out.lines;
 	capture_finish(&err, &res->err, &res->err_len, &res->err_truncated);
 	return 0;
 

@@ -39,6 +39,9 @@ struct pfa_exec_result {
 	char *out;		/* NUL-terminated, never NULL after success */
 	size_t out_len;
 	bool out_truncated;
+	size_t out_lines;	/* newlines in all of stdout, including the
+				 * part beyond max_capture (counts a dump
+				 * without keeping it) */
 	char *err;
 	size_t err_len;
 	bool err_truncated;

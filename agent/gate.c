@@ -140,8 +140,13 @@ restore_all(struct pfa_result *const results[], size_t n,
 		struct pfa_result *r = results[i];
 		if (r == NULL)
 			continue;
+		size_t restored = 0;
+		const char *first = NULL;
 		for (size_t j = r->nchanges; j-- > 0;) {
 			const struct pfa_change *c = &r->changes[j];
+			/* what needs no reload is not the gate's to undo */
+			if (!c->reload)
+				continue;
 			if (pfa_atomic_restore(c->path, c->kept) < 0) {
 				ok = false;
 				pfa_result_add_finding(res, PFA_SEV_CRITICAL,
@@ -150,14 +155,16 @@ restore_all(struct pfa_result *const results[], size_t n,
 				    "(kept as %s)", c->kept ? c->kept :
 				    "nothing: the file was new");
 			} else {
+				restored++;
+				first = c->path;
 				char q[1024];
 				pfa_log(LOG_WARNING, "event=restored file=%s",
 				    pfa_log_quote(q, sizeof(q), c->path));
 			}
 		}
-		if (r->nchanges > 0) {
+		if (restored > 0) {
 			pfa_result_add_finding(r, PFA_SEV_CRITICAL,
-			    "PFA-GATE-008", r->changes[0].path, NULL,
+			    "PFA-GATE-008", first, NULL,
 			    "this task's changes were rolled back by the "
 			    "reload gate (see its findings)");
 		}
@@ -177,9 +184,12 @@ pfa_gate_run(struct pfa_gate *g, const struct pfa_config *cfg,
 	for (size_t i = 0; i < n; i++) {
 		if (results[i] == NULL)
 			continue;
-		nchanged += results[i]->nchanges;
+		for (size_t j = 0; j < results[i]->nchanges; j++)
+			if (results[i]->changes[j].reload)
+				nchanged++;
 		wanted = wanted || results[i]->reload_wanted;
 	}
+	/* changes Postfix notices by itself (indexed tables) need nothing */
 	out->needed = nchanged > 0 || wanted;
 	if (!out->needed || dry_run)
 		return;

@@ -450,8 +450,11 @@ cmd_run(const struct pfa_config *cfg, const struct opts *o, char **names,
 		if (!o->dry_run) {
 			/* a task that could not work, or whose change was
 			 * rolled back, stays due */
-			bool retry = res[i]->status == PFA_UNKNOWN ||
-			    (go.rolled_back && res[i]->nchanges > 0);
+			bool restored = false;
+			for (size_t j = 0; j < res[i]->nchanges; j++)
+				restored = restored ||
+				    (go.rolled_back && res[i]->changes[j].reload);
+			bool retry = res[i]->status == PFA_UNKNOWN || restored;
 			pfa_state_record(&st, pfa_tasks[i]->name, now,
 			    retry ? 0 : cfg->tasks[i].every, res[i]);
 		}

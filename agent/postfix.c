@@ -224,15 +224,57 @@ pfa_postfix_param(struct pfa_postfix *pf, const char *name)
 	return NULL;
 }
 
+int
+pfa_postfix_each_param(struct pfa_postfix *pf,
+    void (*fn)(void *arg, const char *name, const char *value), void *arg)
+{
+	if (!pf->have_params) {
+		if (postconf_lines(pf, "-x", &pf->params, &pf->nparams) < 0)
+			return -1;
+		pf->have_params = true;
+	}
+	for (size_t i = 0; i < pf->nparams; i++)
+		fn(arg, pf->params[i].name, pf->params[i].value);
+	return 0;
+}
+
+static int
+load_svc_params(struct pfa_postfix *pf)
+{
+	if (pf->have_svc_params)
+		return 0;
+	if (postconf_lines(pf, "-P", &pf->svc_params, &pf->nsvc_params) < 0)
+		return -1;
+	pf->have_svc_params = true;
+	return 0;
+}
+
+int
+pfa_postfix_each_service_param(struct pfa_postfix *pf,
+    void (*fn)(void *arg, const char *service, const char *type,
+    const char *name, const char *value), void *arg)
+{
+	if (load_svc_params(pf) < 0)
+		return -1;
+	for (size_t i = 0; i < pf->nsvc_params; i++) {
+		/* "service/type/param" */
+		char *key = pfa_xstrdup(pf->svc_params[i].name);
+		char *s1 = strchr(key, '/');
+		char *s2 = s1 ? strchr(s1 + 1, '/') : NULL;
+		if (s2 != NULL) {
+			*s1 = *s2 = '\0';
+			fn(arg, key, s1 + 1, s2 + 1, pf->svc_params[i].value);
+		}
+		free(key);
+	}
+	return 0;
+}
+
 const struct pfa_svc_param *const *
 pfa_postfix_service_params(struct pfa_postfix *pf, const char *name)
 {
-	if (!pf->have_svc_params) {
-		if (postconf_lines(pf, "-P", &pf->svc_params,
-		    &pf->nsvc_params) < 0)
-			return NULL;
-		pf->have_svc_params = true;
-	}
+	if (load_svc_params(pf) < 0)
+		return NULL;
 	free_svc_result(pf);
 	size_t cnt = 0;
 	pf->svc_result = pfa_xcalloc(pf->nsvc_params + 1,

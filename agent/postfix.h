@@ -54,6 +54,19 @@ void pfa_postfix_invalidate(struct pfa_postfix *pf);
 const struct pfa_svc_param *const *pfa_postfix_service_params(
     struct pfa_postfix *pf, const char *name);
 
+/*
+ * Calls FN for every parameter of main.cf and the defaults, expanded
+ * (postconf -x, cached).  0, or -1 if postconf failed (pfa_postfix_error).
+ */
+int pfa_postfix_each_param(struct pfa_postfix *pf,
+    void (*fn)(void *arg, const char *name, const char *value), void *arg);
+/*
+ * Calls FN for every master.cf -o override (postconf -P, cached).  0 or -1.
+ */
+int pfa_postfix_each_service_param(struct pfa_postfix *pf,
+    void (*fn)(void *arg, const char *service, const char *type,
+    const char *name, const char *value), void *arg);
+
 /* Services in master.cf: `postconf -F` fields, cached. */
 struct pfa_service {
 	char *name;		/* "smtp", "127.0.0.1:2525", "[::1]:smtp" */

@@ -36,6 +36,8 @@ pfa_report_result_json(const char *name, const struct pfa_result *res)
 		    json_object_new_string(res->changes[i].path));
 		json_object_object_add(c, "kept",
 		    str_or_null(res->changes[i].kept));
+		json_object_object_add(c, "reload",
+		    json_object_new_boolean(res->changes[i].reload));
 		json_object_array_add(ch, c);
 	}
 	json_object_object_add(t, "changed", ch);

@@ -55,6 +55,9 @@ pfa_xstrdup(const char *s)
 	return p;
 }
 
+static char *xvasprintf(const char *fmt, va_list ap)
+    __attribute__((format(printf, 1, 0)));
+
 static char *
 xvasprintf(const char *fmt, va_list ap)
 {
@@ -176,6 +179,15 @@ pfa_result_add_change(struct pfa_result *r, const char *path, const char *kept)
 	struct pfa_change *c = &r->changes[r->nchanges++];
 	c->path = pfa_xstrdup(path);
 	c->kept = kept ? pfa_xstrdup(kept) : NULL;
+	c->reload = true;
+}
+
+void
+pfa_result_add_change_noreload(struct pfa_result *r, const char *path,
+    const char *kept)
+{
+	pfa_result_add_change(r, path, kept);
+	r->changes[r->nchanges - 1].reload = false;
 }
 
 void

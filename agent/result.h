@@ -41,6 +41,7 @@ struct pfa_finding {
 struct pfa_change {
 	char *path;	/* the file that was replaced */
 	char *kept;	/* hard link to the previous version, NULL if new */
+	bool reload;	/* Postfix must be reloaded to pick it up */
 };
 
 struct pfa_metric {
@@ -76,6 +77,10 @@ void pfa_result_add_finding(struct pfa_result *r, enum pfa_sev sev,
     const char *id, const char *subject, const char *remedy,
     const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 void pfa_result_add_change(struct pfa_result *r, const char *path,
+    const char *kept);
+/* A change that running daemons notice by themselves (an indexed lookup
+ * table): no reload is needed for it. */
+void pfa_result_add_change_noreload(struct pfa_result *r, const char *path,
     const char *kept);
 void pfa_result_add_metric(struct pfa_result *r, const char *name,
     double value, const char *unit);

@@ -65,5 +65,9 @@ int pfa_task_index(const char *name);	/* -1 if unknown */
  */
 int pfa_ctx_replace(struct pfa_ctx *ctx, struct pfa_result *res,
     const char *path, const void *data, size_t len, const char *id);
+/* The same for a file Postfix itself never reads (the source text of an
+ * indexed lookup table): the change asks for no reload. */
+int pfa_ctx_replace_noreload(struct pfa_ctx *ctx, struct pfa_result *res,
+    const char *path, const void *data, size_t len, const char *id);
 
 #endif

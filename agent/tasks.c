@@ -15,9 +15,11 @@
 #include "task.h"
 
 extern const struct pfa_task task_rotate_dh;
+extern const struct pfa_task task_rebuild_maps;
 
 const struct pfa_task *const pfa_tasks[] = {
 	&task_rotate_dh,
+	&task_rebuild_maps,
 	NULL,
 };
 
@@ -67,9 +69,9 @@ same_content(const char *path, const void *data, size_t len)
 	return same;
 }
 
-int
-pfa_ctx_replace(struct pfa_ctx *ctx, struct pfa_result *res, const char *path,
-    const void *data, size_t len, const char *id)
+static int
+replace(struct pfa_ctx *ctx, struct pfa_result *res, const char *path,
+    const void *data, size_t len, const char *id, bool reload)
 {
 	if (ctx->dry_run) {
 		char q[1024];
@@ -80,7 +82,10 @@ pfa_ctx_replace(struct pfa_ctx *ctx, struct pfa_result *res, const char *path,
 		}
 		pfa_log(LOG_NOTICE, "task=%s event=would-replace file=%s",
 		    ctx->task, pfa_log_quote(q, sizeof(q), path));
-		pfa_result_add_change(res, path, NULL);
+		if (reload)
+			pfa_result_add_change(res, path, NULL);
+		else
+			pfa_result_add_change_noreload(res, path, NULL);
 		return 1;
 	}
 	struct pfa_atomic_opts o = { .new_mode = 0644, .keep = true };
@@ -101,7 +106,24 @@ pfa_ctx_replace(struct pfa_ctx *ctx, struct pfa_result *res, const char *path,
 	pfa_log(LOG_NOTICE, "task=%s event=replaced file=%s kept=%s",
 	    ctx->task, pfa_log_quote(q, sizeof(q), path),
 	    pfa_log_quote(qk, sizeof(qk), kept ? kept : "none"));
-	pfa_result_add_change(res, path, kept);
+	if (reload)
+		pfa_result_add_change(res, path, kept);
+	else
+		pfa_result_add_change_noreload(res, path, kept);
 	free(kept);
 	return 1;
+}
+
+int
+pfa_ctx_replace(struct pfa_ctx *ctx, struct pfa_result *res, const char *path,
+    const void *data, size_t len, const char *id)
+{
+	return replace(ctx, res, path, data, len, id, true);
+}
+
+int
+pfa_ctx_replace_noreload(struct pfa_ctx *ctx, struct pfa_result *res,
+    const char *path, const void *data, size_t len, const char *id)
+{
+	return replace(ctx, res, path, data, len, id, false);
 }

@@ -75,3 +75,67 @@ master_alive() {
 		echo no
 	fi
 }
+
+# ------------------------------------------------------------ rebuild-maps
+
+# pfa_setup_maps SECTION [POSTFIX_EXTRA]: a fresh work directory like
+# pfa_setup, with rotate-dh disabled and SECTION as the body of
+# tasks.rebuild-maps.  pfa_maps_conf rewrites only $PFA_CONF, keeping the
+# state, for a configuration change in the middle of a test.
+pfa_setup_maps() {
+	PFA_WORK=$(pfa_tmpdir)
+	PFA_CONF=$PFA_WORK/pfagent.conf
+	PFA_STATE=$PFA_WORK/state
+	mkdir -m 0700 "$PFA_STATE"
+	export PFA_WORK PFA_CONF PFA_STATE
+	pfa_maps_conf "$@"
+}
+
+pfa_maps_conf() {
+	local section=${1:-} pf_extra=${2:-}
+	cat >"$PFA_CONF" <<CONF
+postfix = { config_directory = "$PFSB_ETC"; health_wait = "1s"; $pf_extra };
+state_directory = "$PFA_STATE";
+tasks = {
+  rotate-dh = { enabled = false; };
+  rebuild-maps = { $section };
+};
+CONF
+	chmod 0600 "$PFA_CONF"
+}
+
+# jq FILTER applied to the rebuild-maps task of the last --json output.
+maps_jq() {
+	jq -r ".tasks[] | select(.name == \"rebuild-maps\") | $1" "$PFA_OUT"
+}
+
+# Number of findings with id $1 in the last --json output of rebuild-maps.
+maps_count() {
+	maps_jq "[.findings[] | select(.id == \"$1\")] | length"
+}
+
+# Inode and mtime (ns) of a file: equal before and after means that
+# nothing rewrote or replaced it.
+file_id() {
+	stat -c '%i %.9Y' "$1"
+}
+
+# postmap -q KEY TABLE against the sandbox; prints the value.
+pf_query() {
+	postmap -c "$PFSB_ETC" -q "$1" "$2"
+}
+
+# One SMTP transaction with the sandbox from 127.0.0.1; prints the
+# server's replies; exit 0 only if the message was accepted (250).
+sandbox_send() {
+	bash "$PFA_SRCDIR/tests/sandbox/sandbox.sh" send "$PFSB_DIR" "$1" "$2"
+}
+
+# After an indexed table changed: Postfix needs no reload, but an idle smtpd
+# that opened the old table notices the change only before accepting its
+# NEXT connection (smtpd's pre-accept check), so it serves one more session
+# with the old table.  One banner-only session lets such a process go.
+settle_smtpd() {
+	sandbox_banner >/dev/null
+	sleep 0.3
+}

@@ -8,6 +8,8 @@
  * the real call unless a failure is being injected.  Each test asserts the
  * injection was actually reached, so a call that bypasses the wrap (a
  * fortified open, openat) makes the test fail instead of passing vacuously.
+ * pfa_atomic_install's TMP is written by the test itself; its open is
+ * recognised by name (watch) so that its fsync can be failed too.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -46,6 +48,8 @@ static int tmp_fd = -1;		/* the temporary file while it is open */
 static int n_creat, n_write, n_link, n_rename;
 static size_t write_max;	/* > 0: short writes of at most this */
 static bool eintr_once;		/* first write of the temp file: EINTR */
+static const char *watch;	/* pfa_atomic_install's TMP: its open counts
+				 * as the temporary file's */
 
 int __real_open(const char *path, int flags, ...);
 ssize_t __real_write(int fd, const void *buf, size_t n);
@@ -70,6 +74,7 @@ reset_wraps(void)
 	n_creat = n_write = n_link = n_rename = 0;
 	write_max = 0;
 	eintr_once = false;
+	watch = NULL;
 }
 
 int
@@ -83,6 +88,11 @@ __wrap_open(const char *path, int flags, ...)
 		va_end(ap);
 	}
 	bool tmp = (flags & O_CREAT) && strstr(path, PFA_ATOMIC_TMP_TAG);
+	if (watch != NULL && strcmp(path, watch) == 0) {
+		int fd = __real_open(path, flags, mode);
+		tmp_fd = fd;
+		return fd;
+	}
 	if (tmp) {
 		n_creat++;
 		if (fail_at == OPEN_TMP && !hit) {
@@ -678,6 +688,179 @@ test_relative_path(void **state)
 	free(kept);
 }
 
+/* ------------------------------------------------ pfa_atomic_install */
+
+/* A file written beside the target the way postmap writes one. */
+static void
+put_built(struct fixture *f, char *tmp, size_t size, const char *text,
+    mode_t mode)
+{
+	snprintf(tmp, size, "%s/.main.cf.build.AbC123", f->dir);
+	put_file(tmp, text, mode);
+}
+
+static void
+test_install_replaces_and_keeps(void **state)
+{
+	struct fixture *f = *state;
+	char tmp[200];
+	struct stat before, after, ks, ts;
+	char *kept = NULL;
+	put_file(f->path, "old\n", 0644);
+	assert_int_equal(stat(f->path, &before), 0);
+	put_built(f, tmp, sizeof(tmp), "new\n", 0600);
+	assert_int_equal(stat(tmp, &ts), 0);
+	watch = tmp;
+
+	assert_int_equal(pfa_atomic_install(tmp, f->path, true, &kept), 1);
+	assert_string_equal(get_file(f->path), "new\n");
+	assert_false(exists(tmp));
+	assert_int_equal(stat(f->path, &after), 0);
+	assert_int_equal(after.st_ino, ts.st_ino);	/* TMP itself */
+	assert_int_equal(after.st_mode & 07777, 0600);	/* TMP's own mode */
+	assert_non_null(kept);
+	assert_string_equal(kept, f->kept);
+	assert_int_equal(stat(kept, &ks), 0);
+	assert_int_equal(ks.st_ino, before.st_ino);
+	assert_string_equal(get_file(kept), "old\n");
+	assert_int_equal(n_rename, 1);
+	assert_int_equal(count_tmp(f), 0);
+	free(kept);
+}
+
+static void
+test_install_new_and_no_keep(void **state)
+{
+	struct fixture *f = *state;
+	char tmp[200];
+	char *kept = (char *)"garbage";
+	put_built(f, tmp, sizeof(tmp), "first\n", 0644);
+	assert_int_equal(pfa_atomic_install(tmp, f->path, true, &kept), 1);
+	assert_null(kept);
+	assert_string_equal(get_file(f->path), "first\n");
+	assert_false(exists(f->kept));
+
+	put_built(f, tmp, sizeof(tmp), "second\n", 0644);
+	kept = (char *)"garbage";
+	assert_int_equal(pfa_atomic_install(tmp, f->path, false, &kept), 1);
+	assert_null(kept);
+	assert_string_equal(get_file(f->path), "second\n");
+	assert_false(exists(f->kept));
+	assert_false(exists(tmp));
+	assert_int_equal(count_tmp(f), 0);	/* the hidden link is gone */
+}
+
+static void
+test_install_refuses(void **state)
+{
+	struct fixture *f = *state;
+	char tmp[200], other[200], real[200];
+	char *kept = (char *)"garbage";
+	put_file(f->path, "live\n", 0644);
+
+	/* TMP a symlink: refused, the link removed, its target untouched */
+	snprintf(real, sizeof(real), "%s/real", f->dir);
+	put_file(real, "real\n", 0644);
+	snprintf(tmp, sizeof(tmp), "%s/.main.cf.build.AbC123", f->dir);
+	assert_int_equal(symlink(real, tmp), 0);
+	assert_int_equal(pfa_atomic_install(tmp, f->path, true, &kept), -1);
+	assert_null(kept);
+	assert_false(exists(tmp));
+	assert_string_equal(get_file(real), "real\n");
+
+	/* TMP in another directory */
+	snprintf(other, sizeof(other), "%s/sub", f->dir);
+	assert_int_equal(mkdir(other, 0700), 0);
+	snprintf(tmp, sizeof(tmp), "%s/sub/main.cf.new", f->dir);
+	put_file(tmp, "new\n", 0644);
+	assert_int_equal(pfa_atomic_install(tmp, f->path, true, &kept), -1);
+	assert_false(exists(tmp));
+
+	/* TMP missing */
+	snprintf(tmp, sizeof(tmp), "%s/.main.cf.build.nope", f->dir);
+	assert_int_equal(pfa_atomic_install(tmp, f->path, true, &kept), -1);
+
+	/* PATH a symlink */
+	put_built(f, tmp, sizeof(tmp), "new\n", 0644);
+	assert_int_equal(unlink(f->path), 0);
+	assert_int_equal(symlink(real, f->path), 0);
+	errno = 0;
+	assert_int_equal(pfa_atomic_install(tmp, f->path, true, &kept), -1);
+	assert_int_equal(errno, ELOOP);
+	assert_false(exists(tmp));
+	assert_string_equal(get_file(real), "real\n");
+	assert_false(exists(f->kept));
+	assert_int_equal(n_rename, 0);
+	assert_int_equal(n_link, 0);
+}
+
+/* STEP fails: -1, PATH as it was, TMP gone, no kept link left. */
+static void
+check_install_failure(struct fixture *f, enum step step, bool keep)
+{
+	char tmp[200];
+	struct stat before, after;
+	char *kept = (char *)"garbage";
+	put_file(f->path, "original\n", 0640);
+	assert_int_equal(stat(f->path, &before), 0);
+	put_built(f, tmp, sizeof(tmp), "built\n", 0640);
+	watch = tmp;
+	int fds = count_fds();
+
+	fail_at = step;
+	errno = 0;
+	assert_int_equal(pfa_atomic_install(tmp, f->path, keep, &kept), -1);
+	assert_int_not_equal(errno, 0);
+	assert_int_equal(hit, 1);
+	fail_at = NONE;
+
+	assert_null(kept);
+	assert_false(exists(tmp));
+	assert_string_equal(get_file(f->path), "original\n");
+	assert_int_equal(stat(f->path, &after), 0);
+	assert_int_equal(after.st_ino, before.st_ino);
+	assert_false(exists(f->kept));
+	assert_int_equal(count_tmp(f), 0);
+	assert_int_equal(count_fds(), fds);
+
+	/* and the next attempt works */
+	put_built(f, tmp, sizeof(tmp), "built\n", 0640);
+	assert_int_equal(pfa_atomic_install(tmp, f->path, keep, &kept), 1);
+	assert_string_equal(get_file(f->path), "built\n");
+	assert_false(exists(tmp));
+	free(kept);
+}
+
+static void
+test_install_fail_fsync(void **state)
+{
+	check_install_failure(*state, FSYNC_TMP, true);
+}
+
+static void
+test_install_fail_link(void **state)
+{
+	check_install_failure(*state, LINK, true);
+}
+
+static void
+test_install_fail_rename(void **state)
+{
+	check_install_failure(*state, RENAME, true);
+}
+
+static void
+test_install_fail_rename_no_keep(void **state)
+{
+	check_install_failure(*state, RENAME, false);
+}
+
+static void
+test_install_fail_fsync_dir(void **state)
+{
+	check_install_failure(*state, FSYNC_DIR, true);
+}
+
 int
 main(void)
 {
@@ -707,6 +890,14 @@ main(void)
 		T(test_restore_new),
 		T(test_restore_fails),
 		T(test_relative_path),
+		T(test_install_replaces_and_keeps),
+		T(test_install_new_and_no_keep),
+		T(test_install_refuses),
+		T(test_install_fail_fsync),
+		T(test_install_fail_link),
+		T(test_install_fail_rename),
+		T(test_install_fail_rename_no_keep),
+		T(test_install_fail_fsync_dir),
 #undef T
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

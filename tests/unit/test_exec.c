@@ -320,6 +320,21 @@ test_large_output_truncated(void **state)
 }
 
 static void
+test_lines_counted_beyond_capture(void **state)
+{
+	(void)state;
+	const char *argv[] = { "/usr/bin/seq", "1", "200000", NULL };
+	struct pfa_exec_opts o = { .max_capture = 4096, .timeout_ms = 20000 };
+	struct pfa_exec_result res;
+	run(argv, &o, &res);
+	assert_int_equal(res.status, 0);
+	assert_true(res.out_truncated);
+	assert_int_equal(res.out_len, 4096);
+	assert_int_equal(res.out_lines, 200000);
+	pfa_exec_result_free(&res);
+}
+
+static void
 test_both_streams_large(void **state)
 {
 	(void)state;
@@ -655,6 +670,7 @@ main(void)
 		T(test_timeout_escalates_to_sigkill),
 		T(test_child_leaves_daemon_behind),
 		T(test_large_output_truncated),
+		T(test_lines_counted_beyond_capture),
 		T(test_both_streams_large),
 		T(test_exact_bound_not_truncated),
 		T(test_stdin_fed),

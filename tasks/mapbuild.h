@@ -1,0 +1,42 @@
+/*
+ * mapbuild.h - builds an indexed Postfix table beside the live one and
+ * swaps it in atomically (rebuild-maps).
+ *
+ * postmap rewrites hash/btree/lmdb databases in place: interrupted, it
+ * leaves no usable database.  pfa_map_build instead copies the source to a
+ * temporary name in the same directory (".NAME.pfagent-build.XXXXXX", with
+ * the source's mode and owner), runs `postmap -c DIR TYPE:COPY` on the copy
+ * (any "warning:" or "fatal:" on its stderr is a failure, but for the
+ * duplicate-key warnings the source check already reported), verifies the
+ * result (the entry count, read from the database file where its layout is
+ * known (mapcount.c), else counted from `postmap -s`, equals the check's,
+ * and `postmap -q` of every sample key returns its value), then puts COPY's
+ * database over the live one through the atomic writer and removes the
+ * copy.  The previous database is not kept: a hard link to it would hide
+ * the change from Postfix's daemons, which watch the open file's link count
+ * and mtime.  Interrupted at any instant, the live database is the old one
+ * or the new one, complete.
+ */
+#ifndef PFA_MAPBUILD_H
+#define PFA_MAPBUILD_H
+
+#include <stddef.h>
+
+#include "mapsrc.h"
+#include "task.h"
+
+/* The database file postmap makes for SOURCE: "SOURCE.db", ".lmdb", ".cdb";
+ * NULL for types pfagent cannot swap atomically (dbm: two files). */
+char *pfa_map_db_path(const char *type, const char *source);
+
+/*
+ * Builds TYPE:SOURCE as above.  CHK is SOURCE's check (entries, samples).
+ * 1: the live database was replaced (change recorded in RES as needing no
+ * reload); 0: dry run (what would be done is logged and recorded);
+ * -1: failed, the live database untouched, a CRITICAL finding in RES saying
+ * why (with postmap's own message).
+ */
+int pfa_map_build(struct pfa_ctx *ctx, struct pfa_result *res,
+    const char *type, const char *source, const struct pfa_map_check *chk);
+
+#endif

@@ -1,0 +1,68 @@
+/*
+ * mapsrc_int.h - what the files behind mapsrc.h share; private to
+ * tasks/mapsrc.c, tasks/mapsrc_cidr.c and tasks/mapsrc_re.c.
+ *
+ * mapsrc.c owns the reading of a table (logical lines, NUL bytes, UTF-8,
+ * length), the problem list, the if/endif stack, and the postmap
+ * "key whitespace value" format.  mapsrc_cidr.c owns the rules of cidr:
+ * tables; mapsrc_re.c those of regexp: and pcre: tables, and compiles
+ * each pattern with the library Postfix uses (POSIX regcomp, PCRE2).
+ * None does I/O or logs.
+ */
+#ifndef PFA_MAPSRC_INT_H
+#define PFA_MAPSRC_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "mapsrc.h"
+
+/* Problems beyond this many are counted, not listed. */
+#define PFA_MAPSRC_MAX_PROBLEMS 100
+
+/* Postfix's ISSPACE in the C locale, independent of setlocale(). */
+#define PFA_MAPSRC_ISSPACE(ch) ((ch) == ' ' || ((ch) >= '\t' && (ch) <= '\r'))
+
+/*
+ * Open if statements: the line of each, innermost last; minus the line
+ * for an if already reported as bad, so that its missing endif is not
+ * reported again, and its endif is not reported as one without an if.
+ */
+struct pfa_mapsrc_nest {
+	int *lines;
+	size_t n;
+	size_t cap;
+};
+
+void pfa_mapsrc_nest_push(struct pfa_mapsrc_nest *nest, int line);
+
+/*
+ * Adds a problem at LINE and counts it; keeps the first
+ * PFA_MAPSRC_MAX_PROBLEMS in line order, whatever the order of the calls.
+ */
+void pfa_mapsrc_problem(struct pfa_map_check *c, int line, bool error,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/*
+ * TEXT (LEN bytes) as a short printable string for a message: control
+ * bytes escaped as \xNN, cut after 60 bytes with "...".  Caller frees.
+ */
+char *pfa_mapsrc_quote(const char *text, size_t len);
+
+/*
+ * Checks one logical line of a cidr: table, as pfa_mapsrc_re_line does
+ * for regexp: and pcre: tables.
+ */
+void pfa_mapsrc_cidr_line(struct pfa_map_check *c,
+    struct pfa_mapsrc_nest *nest, int line, char *text);
+
+/*
+ * Checks one logical line of a regexp: (PCRE false) or pcre: (PCRE true)
+ * table: NUL-terminated, trailing whitespace removed, valid UTF-8.  LINE
+ * is its first physical line.  Counts a good rule in c->entries; keeps
+ * NEST up to date for if/endif.  TEXT may be modified.
+ */
+void pfa_mapsrc_re_line(struct pfa_map_check *c, struct pfa_mapsrc_nest *nest,
+    bool pcre, int line, char *text);
+
+#endif

@@ -1,0 +1,334 @@
+/*
+ * maptable.c - finds the file-based lookup tables Postfix's configuration
+ * names, for rebuild-maps; the shrink rule; reading a table's source.
+ *
+ * Reads only the Postfix module's cached views of `postconf -x` and
+ * `postconf -P`.  Caches (names ending in _cache_database, _cache_map or
+ * _cache_name, address_verify_map, proxy_write_maps) and anything below
+ * data_directory or queue_directory are left out: they are Postfix's own
+ * databases, not tables with a source.  No logging; errors are returned.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "maptable.h"
+#include "result.h"
+
+static const char *const known_types[] = {
+	"hash", "btree", "lmdb", "cdb", "dbm",
+	"regexp", "pcre", "cidr", "texthash", NULL,
+};
+
+const char pfa_mapspec_types[] =
+    "hash, btree, lmdb, cdb, dbm, regexp, pcre, cidr, texthash";
+
+int
+pfa_mapspec_parse(const char *token, char **type, char **path)
+{
+	if (strncmp(token, "proxy:", 6) == 0)
+		token += 6;
+	const char *colon = strchr(token, ':');
+	if (colon == NULL || colon[1] != '/')
+		return -1;
+	size_t tlen = (size_t)(colon - token);
+	for (size_t i = 0; known_types[i]; i++)
+		if (strlen(known_types[i]) == tlen &&
+		    strncmp(known_types[i], token, tlen) == 0) {
+			*type = pfa_xstrdup(known_types[i]);
+			*path = pfa_xstrdup(colon + 1);
+			return 0;
+		}
+	return -1;
+}
+
+int
+pfa_map_tokens(const char *value, int (*fn)(void *arg, const char *token),
+    void *arg)
+{
+	/* braces too: unionmap:{hash:/a, hash:/b} holds two tables */
+	static const char seps[] = " \t\r\n,{}";
+	size_t cap = strlen(value) + 1;
+	char *tok = pfa_xmalloc(cap);
+	int rc = 0;
+	const char *p = value;
+	while (rc == 0 && *p) {
+		p += strspn(p, seps);
+		size_t n = strcspn(p, seps);
+		if (n == 0)
+			break;
+		const char *s = p;
+		p += n;
+		while (n > 0 && *s == '{') {
+			s++;
+			n--;
+		}
+		while (n > 0 && s[n - 1] == '}')
+			n--;
+		if (n == 0)
+			continue;
+		memcpy(tok, s, n);
+		tok[n] = '\0';
+		rc = fn(arg, tok);
+	}
+	free(tok);
+	return rc;
+}
+
+struct pfa_maptable *
+pfa_maptables_find(struct pfa_maptables *l, const char *spec)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (strcmp(l->v[i].spec, spec) == 0)
+			return &l->v[i];
+	return NULL;
+}
+
+struct pfa_maptable *
+pfa_maptables_add(struct pfa_maptables *l, const char *type, const char *path,
+    const char *param, unsigned flags)
+{
+	char *spec = pfa_xasprintf("%s:%s", type, path);
+	struct pfa_maptable *t = pfa_maptables_find(l, spec);
+	if (t != NULL) {
+		free(spec);
+		t->flags |= flags;
+		return t;
+	}
+	l->v = pfa_xrealloc(l->v, (l->n + 1) * sizeof(*l->v));
+	t = &l->v[l->n++];
+	t->spec = spec;
+	t->type = pfa_xstrdup(type);
+	t->path = pfa_xstrdup(path);
+	t->param = pfa_xstrdup(param);
+	t->flags = flags;
+	return t;
+}
+
+static int
+cmp_table(const void *a, const void *b)
+{
+	return strcmp(((const struct pfa_maptable *)a)->spec,
+	    ((const struct pfa_maptable *)b)->spec);
+}
+
+void
+pfa_maptables_sort(struct pfa_maptables *l)
+{
+	if (l->n > 1)
+		qsort(l->v, l->n, sizeof(*l->v), cmp_table);
+}
+
+void
+pfa_maptables_free(struct pfa_maptables *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->v[i].spec);
+		free(l->v[i].type);
+		free(l->v[i].path);
+		free(l->v[i].param);
+	}
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+static bool
+ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+	return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+/* Parameters whose tables are Postfix's own caches, not tables. */
+static bool
+is_cache_param(const char *name)
+{
+	return ends_with(name, "_cache_database") ||
+	    ends_with(name, "_cache_map") || ends_with(name, "_cache_name") ||
+	    strcmp(name, "address_verify_map") == 0 ||
+	    strcmp(name, "proxy_write_maps") == 0;
+}
+
+/* true if PATH is DIR or below it. */
+static bool
+below(const char *path, const char *dir)
+{
+	if (dir == NULL || *dir != '/')
+		return false;
+	size_t n = strlen(dir);
+	while (n > 1 && dir[n - 1] == '/')
+		n--;
+	return strncmp(path, dir, n) == 0 &&
+	    (path[n] == '/' || path[n] == '\0');
+}
+
+struct disc {
+	struct pfa_maptables *l;
+	const char *data_dir;
+	const char *queue_dir;
+	const char *param;
+	unsigned flags;
+};
+
+static int
+disc_token(void *arg, const char *token)
+{
+	struct disc *d = arg;
+	char *type, *path;
+	if (pfa_mapspec_parse(token, &type, &path) < 0)
+		return 0;
+	if (!below(path, d->data_dir) && !below(path, d->queue_dir))
+		pfa_maptables_add(d->l, type, path, d->param, d->flags);
+	free(type);
+	free(path);
+	return 0;
+}
+
+static unsigned
+param_flags(const char *name)
+{
+	unsigned f = 0;
+	if (strcmp(name, "tls_server_sni_maps") == 0)
+		f |= PFA_MT_SNI;
+	if (strcmp(name, "alias_maps") == 0 ||
+	    strcmp(name, "alias_database") == 0)
+		f |= PFA_MT_ALIAS;
+	if (strstr(name, "sasl_password_maps") != NULL)
+		f |= PFA_MT_SECRET;
+	return f;
+}
+
+static void
+disc_param(void *arg, const char *name, const char *value)
+{
+	struct disc *d = arg;
+	if (value == NULL || is_cache_param(name))
+		return;
+	d->param = name;
+	d->flags = param_flags(name);
+	pfa_map_tokens(value, disc_token, d);
+}
+
+static void
+disc_service(void *arg, const char *service, const char *type,
+    const char *name, const char *value)
+{
+	(void)service;
+	(void)type;
+	disc_param(arg, name, value);
+}
+
+int
+pfa_maptables_discover(struct pfa_postfix *pf, struct pfa_maptables *l)
+{
+	struct disc d = { .l = l };
+	/* NULL if postconf failed: the walk below then says so */
+	d.data_dir = pfa_postfix_param(pf, "data_directory");
+	d.queue_dir = pfa_postfix_param(pf, "queue_directory");
+	if (pfa_postfix_each_param(pf, disc_param, &d) < 0 ||
+	    pfa_postfix_each_service_param(pf, disc_service, &d) < 0)
+		return -1;
+	return 0;
+}
+
+bool
+pfa_map_shrink_refused(size_t old_entries, size_t new_entries, int max_shrink)
+{
+	if (old_entries == 0)
+		return false;
+	if (new_entries == 0)
+		return true;
+	if (max_shrink >= 100)
+		return false;
+	/* new < old * (100 - max_shrink) / 100, without rounding or overflow */
+	return (uintmax_t)new_entries * 100 <
+	    (uintmax_t)old_entries * (uintmax_t)(100 - max_shrink);
+}
+
+int
+pfa_map_read(const char *path, size_t max, char **buf, size_t *len,
+    struct stat *st)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, st) < 0) {
+		int e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	if (!S_ISREG(st->st_mode)) {
+		close(fd);
+		errno = EINVAL;
+		return -1;
+	}
+	if ((uintmax_t)st->st_size > (uintmax_t)max) {
+		close(fd);
+		errno = EFBIG;
+		return -1;
+	}
+	size_t cap = (size_t)st->st_size + 1, n = 0;
+	char *b = pfa_xmalloc(cap + 1);
+	for (;;) {
+		if (n == cap) {
+			if (cap > max) {
+				free(b);
+				close(fd);
+				errno = EFBIG;
+				return -1;
+			}
+			cap = cap * 2 > max + 1 ? max + 1 : cap * 2;
+			b = pfa_xrealloc(b, cap + 1);
+		}
+		ssize_t r = read(fd, b + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			int e = errno;
+			free(b);
+			close(fd);
+			errno = e;
+			return -1;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	close(fd);
+	if (n > max) {
+		free(b);
+		errno = EFBIG;
+		return -1;
+	}
+	b[n] = '\0';
+	*buf = b;
+	*len = n;
+	return 0;
+}
+
+char *
+pfa_map_redact(const char *msg)
+{
+	/* a quoted piece takes at least 2 bytes and becomes 12: at most 6x */
+	char *out = pfa_xmalloc(strlen(msg) * 6 + 1), *o = out;
+	for (const char *p = msg; *p;) {
+		const char *end;
+		if (*p == '"' && (end = strchr(p + 1, '"')) != NULL) {
+			memcpy(o, "\"(redacted)\"", 12);
+			o += 12;
+			p = end + 1;
+			if (strncmp(p, "...", 3) == 0)
+				p += 3;
+		} else {
+			*o++ = *p++;
+		}
+	}
+	*o = '\0';
+	return out;
+}

@@ -1,0 +1,105 @@
+/*
+ * maptable.h - which lookup tables rebuild-maps looks after: the
+ * "TYPE:/path" table names Postfix's configuration uses, the list built
+ * from them, and the shrink rule.
+ *
+ * Discovery reads Postfix's cached view only (pfa_postfix_each_param,
+ * pfa_postfix_each_service_param); it never runs postconf itself.  The
+ * spec parser and the shrink rule are pure functions.  Nothing here logs
+ * except file reading, which reports nothing and leaves errno to the
+ * caller.
+ */
+#ifndef PFA_MAPTABLE_H
+#define PFA_MAPTABLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/stat.h>
+
+#include "postfix.h"
+
+/* Flags of a table: where it was found and what it is. */
+#define PFA_MT_SNI	0x01	/* tls_server_sni_maps: built with postmap -F */
+#define PFA_MT_ALIAS	0x02	/* alias_maps/alias_database: postalias */
+#define PFA_MT_SECRET	0x04	/* *sasl_password_maps: never show content */
+#define PFA_MT_EXTRA	0x08	/* listed in pfagent.conf */
+#define PFA_MT_BLACKLIST 0x10	/* the blacklist map pfagent assembles */
+
+struct pfa_maptable {
+	char *spec;		/* "TYPE:/path", the key of its record */
+	char *type;
+	char *path;
+	char *param;		/* first parameter naming it, or "pfagent.conf" */
+	unsigned flags;
+};
+
+struct pfa_maptables {
+	struct pfa_maptable *v;
+	size_t n;
+};
+
+/*
+ * Parses TOKEN as "TYPE:/abs/path" or "proxy:TYPE:/abs/path" with TYPE
+ * one of the file-based types pfagent knows (hash, btree, lmdb, cdb, dbm,
+ * regexp, pcre, cidr, texthash).  0 with *type and *path allocated, or -1
+ * (nothing allocated).
+ */
+int pfa_mapspec_parse(const char *token, char **type, char **path);
+
+/* The type names pfa_mapspec_parse accepts, comma separated, for messages. */
+extern const char pfa_mapspec_types[];
+
+/*
+ * Splits VALUE at whitespace and commas and calls FN for every token
+ * (surrounding braces removed); FN's return value stops the walk when
+ * nonzero, and is returned.
+ */
+int pfa_map_tokens(const char *value,
+    int (*fn)(void *arg, const char *token), void *arg);
+
+/*
+ * Adds TYPE:PATH (deduplicated; FLAGS are or-ed into an existing entry).
+ * Returns the entry.
+ */
+struct pfa_maptable *pfa_maptables_add(struct pfa_maptables *l,
+    const char *type, const char *path, const char *param, unsigned flags);
+/* The entry for SPEC, or NULL. */
+struct pfa_maptable *pfa_maptables_find(struct pfa_maptables *l,
+    const char *spec);
+/* Sorts by spec, so that runs process tables in a stable order. */
+void pfa_maptables_sort(struct pfa_maptables *l);
+void pfa_maptables_free(struct pfa_maptables *l);
+
+/*
+ * Adds every table Postfix's parameters and master.cf overrides name,
+ * leaving out caches (*_cache_database, address_verify_map, ...) and
+ * anything below data_directory or queue_directory.  0, or -1 if postconf
+ * failed (pfa_postfix_error says why).
+ */
+int pfa_maptables_discover(struct pfa_postfix *pf, struct pfa_maptables *l);
+
+/*
+ * The shrink rule: true if going from OLD entries to NEW must be refused
+ * (there were entries and now there are none, or more than MAX_SHRINK
+ * percent of them are gone).
+ */
+bool pfa_map_shrink_refused(size_t old_entries, size_t new_entries,
+    int max_shrink);
+
+/*
+ * MSG (a problem found in a source) with every "quoted" piece of the
+ * source replaced by "(redacted)", for secret tables.  Caller frees.
+ */
+char *pfa_map_redact(const char *msg);
+
+#define PFA_MAP_MAX_SOURCE (1024L * 1024 * 1024)	/* 1 GiB */
+
+/*
+ * Reads the regular file PATH (following symlinks) into *buf (NUL added,
+ * free it), *len bytes; *st is its fstat.  0; -1 with errno set (EFBIG:
+ * larger than MAX; EINVAL: not a regular file).
+ */
+int pfa_map_read(const char *path, size_t max, char **buf, size_t *len,
+    struct stat *st);
+
+#endif
