@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "commands.h"
 #include "config.h"
 #include "duration.h"
 #include "gate.h"
@@ -99,18 +100,6 @@ fail_code(const struct opts *o)
 	return o->exit_changed ? 1 : PFA_UNKNOWN;
 }
 
-static void
-fmt_time(time_t t, char *buf, size_t size)
-{
-	if (t == 0) {
-		snprintf(buf, size, "never");
-		return;
-	}
-	struct tm tm;
-	localtime_r(&t, &tm);
-	strftime(buf, size, "%Y-%m-%d %H:%M:%S", &tm);
-}
-
 static int
 help_task(const char *name)
 {
@@ -128,153 +117,6 @@ help_task(const char *name)
 	return 0;
 }
 
-static int
-cmd_list(const struct pfa_config *cfg, const struct opts *o)
-{
-	struct pfa_state st;
-	pfa_state_load(&st, cfg->state_directory);
-	json_object *arr = json_object_new_array();
-	if (!o->json)
-		printf("%-16s %-7s %-6s %-19s  %-8s %s\n", "TASK", "ENABLED",
-		    "EVERY", "LAST RUN", "STATUS", "NEXT DUE");
-	for (size_t i = 0; pfa_tasks[i]; i++) {
-		const char *name = pfa_tasks[i]->name;
-		const struct pfa_task_conf *tc = &cfg->tasks[i];
-		time_t last = pfa_state_last_run(&st, name);
-		time_t next = pfa_state_next_due(&st, name);
-		enum pfa_status s;
-		bool have = pfa_state_last_status(&st, name, &s);
-		char every[32], lb[32], nb[32];
-		pfa_duration_format(tc->every, every, sizeof(every));
-		fmt_time(last, lb, sizeof(lb));
-		if (next == 0 || next <= time(NULL))
-			snprintf(nb, sizeof(nb), "now");
-		else
-			fmt_time(next, nb, sizeof(nb));
-		if (o->json) {
-			json_object *t = json_object_new_object();
-			json_object_object_add(t, "name",
-			    json_object_new_string(name));
-			json_object_object_add(t, "enabled",
-			    json_object_new_boolean(tc->enabled));
-			json_object_object_add(t, "every",
-			    json_object_new_int64(tc->every));
-			json_object_object_add(t, "last_run",
-			    last ? json_object_new_int64(last) : NULL);
-			json_object_object_add(t, "last_status", have ?
-			    json_object_new_string(pfa_status_name(s)) : NULL);
-			json_object_object_add(t, "next_due",
-			    json_object_new_int64(next));
-			json_object_array_add(arr, t);
-		} else {
-			printf("%-16s %-7s %-6s %-19s  %-8s %s\n", name,
-			    tc->enabled ? "yes" : "no", every, lb,
-			    have ? pfa_status_name(s) : "-",
-			    tc->enabled ? nb : "-");
-		}
-	}
-	if (o->json) {
-		json_object *doc = json_object_new_object();
-		json_object_object_add(doc, "version", json_object_new_int(1));
-		json_object_object_add(doc, "command",
-		    json_object_new_string("list"));
-		json_object_object_add(doc, "tasks", arr);
-		pfa_report_print_json(stdout, doc);
-		json_object_put(doc);
-	} else {
-		json_object_put(arr);
-	}
-	pfa_state_free(&st);
-	return 0;
-}
-
-static void
-print_stored_result(json_object *r)
-{
-	json_object *v, *arr;
-	if (json_object_object_get_ex(r, "summary", &v) && v)
-		printf("  %s\n", json_object_get_string(v));
-	if (json_object_object_get_ex(r, "changed", &arr))
-		for (size_t i = 0; i < json_object_array_length(arr); i++) {
-			json_object *c = json_object_array_get_idx(arr, i), *f;
-			if (json_object_object_get_ex(c, "file", &f))
-				printf("  changed %s\n",
-				    json_object_get_string(f));
-		}
-	if (json_object_object_get_ex(r, "findings", &arr))
-		for (size_t i = 0; i < json_object_array_length(arr); i++) {
-			json_object *f = json_object_array_get_idx(arr, i);
-			json_object *id, *sev, *subj, *msg, *rem;
-			json_object_object_get_ex(f, "id", &id);
-			json_object_object_get_ex(f, "severity", &sev);
-			json_object_object_get_ex(f, "subject", &subj);
-			json_object_object_get_ex(f, "message", &msg);
-			printf("  %-8s %s %s: %s\n", json_object_get_string(sev),
-			    json_object_get_string(id),
-			    json_object_get_string(subj),
-			    json_object_get_string(msg));
-			if (json_object_object_get_ex(f, "remedy", &rem) && rem)
-				printf("           remedy: %s\n",
-				    json_object_get_string(rem));
-		}
-}
-
-static int
-cmd_status(const struct pfa_config *cfg, const struct opts *o)
-{
-	struct pfa_state st;
-	pfa_state_load(&st, cfg->state_directory);
-	enum pfa_status worst = PFA_OK;
-	json_object *arr = json_object_new_array();
-	for (size_t i = 0; pfa_tasks[i]; i++) {
-		const char *name = pfa_tasks[i]->name;
-		enum pfa_status s;
-		bool have = pfa_state_last_status(&st, name, &s);
-		json_object *r = pfa_state_last_result(&st, name);
-		if (have)
-			worst = pfa_status_worst(worst, s);
-		if (o->json) {
-			json_object *t = json_object_new_object();
-			json_object_object_add(t, "name",
-			    json_object_new_string(name));
-			time_t last = pfa_state_last_run(&st, name);
-			json_object_object_add(t, "last_run",
-			    last ? json_object_new_int64(last) : NULL);
-			json_object_object_add(t, "next_due",
-			    json_object_new_int64(pfa_state_next_due(&st,
-			    name)));
-			json_object_object_add(t, "status", have ?
-			    json_object_new_string(pfa_status_name(s)) : NULL);
-			json_object_object_add(t, "result",
-			    r ? json_object_get(r) : NULL);
-			json_object_array_add(arr, t);
-			continue;
-		}
-		char lb[32];
-		fmt_time(pfa_state_last_run(&st, name), lb, sizeof(lb));
-		printf("%-16s %-8s last run %s\n", name,
-		    have ? pfa_status_name(s) : "-", lb);
-		if (r != NULL)
-			print_stored_result(r);
-	}
-	if (o->json) {
-		json_object *doc = json_object_new_object();
-		json_object_object_add(doc, "version", json_object_new_int(1));
-		json_object_object_add(doc, "command",
-		    json_object_new_string("status"));
-		json_object_object_add(doc, "tasks", arr);
-		json_object_object_add(doc, "exit_code",
-		    json_object_new_int((int)worst));
-		pfa_report_print_json(stdout, doc);
-		json_object_put(doc);
-	} else {
-		json_object_put(arr);
-	}
-	pfa_state_free(&st);
-	return (int)worst;
-}
-
-/* Makes sure the state directory exists and is safe.  0 or -1. */
 static int
 prepare_statedir(const char *dir, bool create)
 {
@@ -614,9 +456,9 @@ main(int argc, char **argv)
 			    cfg.path ? cfg.path : "built-in defaults");
 		rc = 0;
 	} else if (strcmp(cmd, "list") == 0) {
-		rc = cmd_list(&cfg, &o);
+		rc = pfa_cmd_list(&cfg, o.json);
 	} else if (strcmp(cmd, "status") == 0) {
-		rc = cmd_status(&cfg, &o);
+		rc = pfa_cmd_status(&cfg, o.json);
 	} else {
 		rc = cmd_run(&cfg, &o, args, nargs);
 	}
