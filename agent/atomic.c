@@ -46,12 +46,7 @@ struct target {
 static int
 failed(const char *path, const char *step)
 {
-	char q[1024];
-	int saved = errno;
-	pfa_log_quote(q, sizeof(q), path);
-	errno = saved;
-	pfa_log_errno(LOG_ERR, "event=write-failed file=%s step=%s", q, step);
-	return -1;
+	return pfa_log_path_failed("write-failed", path, step);
 }
 
 static int

@@ -25,12 +25,7 @@
 static int
 failed(const char *path, const char *step)
 {
-	char q[1024];
-	int saved = errno;
-	pfa_log_quote(q, sizeof(q), path);
-	errno = saved;
-	pfa_log_errno(LOG_ERR, "event=lock-failed file=%s step=%s", q, step);
-	return -1;
+	return pfa_log_path_failed("lock-failed", path, step);
 }
 
 /* The PID the holder wrote, 0 if there is none (yet) or it is garbage. */

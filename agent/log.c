@@ -149,6 +149,18 @@ pfa_log_errno(int prio, const char *fmt, ...)
 }
 
 int
+pfa_log_path_failed(const char *event, const char *path, const char *step)
+{
+	int saved = errno;
+	char q[1024];
+	pfa_log_quote(q, sizeof(q), path);
+	errno = saved;
+	pfa_log_errno(LOG_ERR, "event=%s file=%s step=%s", event, q, step);
+	errno = saved;
+	return -1;
+}
+
+int
 pfa_log_sev_prio(enum pfa_sev s)
 {
 	switch (s) {

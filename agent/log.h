@@ -39,6 +39,13 @@ void pfa_log_syslog(int prio, const char *fmt, ...)
 void pfa_log_errno(int prio, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/*
+ * A failed system call on PATH: "event=EVENT file=PATH step=STEP err=..."
+ * at LOG_ERR, PATH quoted.  Returns -1 so callers can `return` it.
+ */
+int pfa_log_path_failed(const char *event, const char *path,
+    const char *step);
+
 /* A finding of TASK, at the syslog level of its severity. */
 void pfa_log_finding(const char *task, const struct pfa_finding *f);
 

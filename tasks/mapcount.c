@@ -95,12 +95,7 @@ le32(const unsigned char *p)
 static long long
 read_failed(const char *path, const char *step)
 {
-	char q[1024];
-	int saved = errno;
-	pfa_log_quote(q, sizeof(q), path);
-	errno = saved;
-	pfa_log_errno(LOG_ERR, "event=count-failed file=%s step=%s", q, step);
-	return -1;
+	return pfa_log_path_failed("count-failed", path, step);
 }
 
 /* Exactly LEN bytes at OFF; 1, 0 at a short file, -1 on error. */
