@@ -16,9 +16,6 @@
 #include "health.h"
 #include "log.h"
 
-/* Loadability validators added by later tasks (validate-config). */
-const pfa_gate_validator pfa_gate_validators[] = { NULL };
-
 void
 pfa_gate_init(struct pfa_gate *g)
 {
@@ -51,6 +48,7 @@ pfa_gate_outcome_free(struct pfa_gate_outcome *o)
 void
 pfa_gate_baseline(struct pfa_gate *g, struct pfa_postfix *pf)
 {
+	g->baseline_tried = true;
 	struct pfa_postfix_check c;
 	if (pfa_postfix_check(pf, &c) < 0)
 		return;

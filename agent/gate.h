@@ -2,7 +2,8 @@
  * gate.h - the reload gate: validate, reload once, check health, or roll
  * back.
  *
- * Before the tasks, pfa_gate_baseline records Postfix's own warnings.
+ * Before the first change to a file Postfix reads (pfa_ctx_replace calls
+ * it), pfa_gate_baseline records Postfix's own warnings.
  * After the tasks, if any file changed or a reload was wanted, the gate
  * validates (postfix check, postconf warnings new since the baseline, and
  * every registered validator); if valid and Postfix is running and
@@ -33,6 +34,7 @@ typedef int (*pfa_gate_validator)(struct pfa_postfix *pf,
 extern const pfa_gate_validator pfa_gate_validators[];
 
 struct pfa_gate {
+	bool baseline_tried;
 	bool have_baseline;
 	char **baseline_warnings;	/* NULL-terminated */
 	bool baseline_check_ok;

@@ -224,7 +224,6 @@ cmd_run(const struct pfa_config *cfg, const struct opts *o, char **names,
 	    cfg->command_directory);
 	struct pfa_result **res = pfa_xcalloc(ntasks, sizeof(*res));
 	struct pfa_report_task *rt = pfa_xcalloc(ntasks, sizeof(*rt));
-	bool any_changer = false;
 	for (size_t i = 0; i < ntasks; i++) {
 		const struct pfa_task *t = pfa_tasks[i];
 		rt[i].name = t->name;
@@ -237,7 +236,6 @@ cmd_run(const struct pfa_config *cfg, const struct opts *o, char **names,
 			rt[i].skipped = "not due";
 		} else {
 			selected[i] = true;
-			any_changer = any_changer || t->changes_files;
 			continue;
 		}
 		selected[i] = false;
@@ -245,8 +243,6 @@ cmd_run(const struct pfa_config *cfg, const struct opts *o, char **names,
 
 	struct pfa_gate gate;
 	pfa_gate_init(&gate);
-	if (any_changer && !o->dry_run)
-		pfa_gate_baseline(&gate, pf);
 
 	for (size_t i = 0; i < ntasks; i++) {
 		if (!selected[i])
@@ -263,6 +259,7 @@ cmd_run(const struct pfa_config *cfg, const struct opts *o, char **names,
 			.forced = o->force,
 			.progress = isatty(STDERR_FILENO) && !o->quiet,
 			.data = pfa_state_data(&st, t->name),
+			.gate = o->dry_run ? NULL : &gate,
 		};
 		res[i] = pfa_xmalloc(sizeof(*res[i]));
 		pfa_result_init(res[i]);

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "postfix.h"
@@ -210,6 +211,20 @@ postconf_lines(struct pfa_postfix *pf, const char *arg, struct kv **v,
 	return 0;
 }
 
+int
+pfa_postfix_each_postconf(struct pfa_postfix *pf, const char *arg,
+    void (*fn)(void *arg, const char *name, const char *value), void *fnarg)
+{
+	struct kv *v;
+	size_t n;
+	if (postconf_lines(pf, arg, &v, &n) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		fn(fnarg, v[i].name, v[i].value);
+	free_kv(v, n);
+	return 0;
+}
+
 const char *
 pfa_postfix_param(struct pfa_postfix *pf, const char *name)
 {
@@ -345,6 +360,62 @@ pfa_postfix_running(struct pfa_postfix *pf)
 		    r.status, r.signal);
 	pfa_exec_result_free(&r);
 	return rc;
+}
+
+/* The first line of PATH into BUF; 0 or -1. */
+static int
+read_line(const char *path, char *buf, size_t n)
+{
+	FILE *f = fopen(path, "re");
+	if (f == NULL)
+		return -1;
+	char *l = fgets(buf, (int)n, f);
+	fclose(f);
+	return l ? 0 : -1;
+}
+
+time_t
+pfa_postfix_master_started(struct pfa_postfix *pf)
+{
+	const char *qdir = pfa_postfix_param(pf, "queue_directory");
+	if (qdir == NULL)
+		return 0;
+	char path[4096], buf[1024];
+	snprintf(path, sizeof(path), "%s/pid/master.pid", qdir);
+	if (read_line(path, buf, sizeof(buf)) < 0)
+		return 0;
+	long pid = strtol(buf, NULL, 10);
+	if (pid <= 0)
+		return 0;
+	/* /proc/PID/stat: "pid (comm) state ..."; starttime is field 22 */
+	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+	if (read_line(path, buf, sizeof(buf)) < 0)
+		return 0;
+	char *rp = strrchr(buf, ')');
+	if (rp == NULL || strncmp(strchr(buf, '(') ? strchr(buf, '(') : "",
+	    "(master)", 8) != 0)
+		return 0;
+	char *p = rp + 2;
+	for (int field = 3; field < 22 && p; field++) {
+		p = strchr(p, ' ');
+		if (p)
+			p++;
+	}
+	if (p == NULL)
+		return 0;
+	unsigned long long ticks = strtoull(p, NULL, 10);
+	FILE *f = fopen("/proc/stat", "re");
+	if (f == NULL)
+		return 0;
+	unsigned long long btime = 0;
+	while (fgets(buf, sizeof(buf), f) != NULL)
+		if (sscanf(buf, "btime %llu", &btime) == 1)
+			break;
+	fclose(f);
+	long hz = sysconf(_SC_CLK_TCK);
+	if (btime == 0 || hz <= 0)
+		return 0;
+	return (time_t)(btime + ticks / (unsigned long long)hz);
 }
 
 int

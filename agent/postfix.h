@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 
 #include "exec.h"
 
@@ -67,6 +68,14 @@ int pfa_postfix_each_service_param(struct pfa_postfix *pf,
     void (*fn)(void *arg, const char *service, const char *type,
     const char *name, const char *value), void *arg);
 
+/*
+ * Runs `postconf ARG` (not cached: "-n", "-dx", ...) and calls FN for
+ * every "name = value" line.  0, or -1 if postconf failed
+ * (pfa_postfix_error).
+ */
+int pfa_postfix_each_postconf(struct pfa_postfix *pf, const char *arg,
+    void (*fn)(void *arg, const char *name, const char *value), void *fnarg);
+
 /* Services in master.cf: `postconf -F` fields, cached. */
 struct pfa_service {
 	char *name;		/* "smtp", "127.0.0.1:2525", "[::1]:smtp" */
@@ -77,6 +86,11 @@ const struct pfa_service *const *pfa_postfix_services(struct pfa_postfix *pf);
 
 /* 1 running, 0 not running, -1 could not tell (logged). */
 int pfa_postfix_running(struct pfa_postfix *pf);
+/*
+ * When the running master process started (queue_directory/pid/master.pid,
+ * checked against /proc), or 0 if it is not running or cannot be told.
+ */
+time_t pfa_postfix_master_started(struct pfa_postfix *pf);
 /* 0 reloaded; -1 failed (*why set, free it). */
 int pfa_postfix_reload(struct pfa_postfix *pf, char **why);
 

@@ -7,7 +7,10 @@
  * result.  A task never reloads Postfix, never writes the state file, never
  * decides the exit code and never exits: the core does all of that.  It
  * replaces files only through pfa_ctx_replace() and runs Postfix commands
- * only through the Postfix module.
+ * only through the Postfix module.  The gate's baseline (Postfix's own
+ * warnings before anything changed) is taken by pfa_ctx_replace() just
+ * before the first file Postfix reads is replaced, so a run that changes
+ * nothing, or only indexed tables, never pays for `postfix check`.
  */
 #ifndef PFA_TASK_H
 #define PFA_TASK_H
@@ -19,6 +22,7 @@
 #include <stddef.h>
 
 #include "config.h"
+#include "gate.h"
 #include "postfix.h"
 #include "result.h"
 
@@ -33,6 +37,8 @@ struct pfa_ctx {
 	bool forced;			/* --force */
 	bool progress;			/* stderr is a terminal: progress ok */
 	json_object *data;		/* task-private state, persisted */
+	struct pfa_gate *gate;		/* takes its baseline before the first
+					 * file Postfix reads is replaced */
 };
 
 struct pfa_task {
@@ -40,9 +46,6 @@ struct pfa_task {
 	const char *summary;		/* one line */
 	const char *help;		/* what it does, which settings it reads */
 	int64_t default_every;		/* seconds */
-	bool changes_files;		/* may call pfa_ctx_replace() or set
-					 * reload_wanted: the gate then takes
-					 * its baseline before the tasks run */
 	const char *const *settings;	/* keys of its section, NULL-ended */
 	/* 0, or -1 after reporting errors.  SECTION may be NULL. */
 	int (*configure)(const config_setting_t *section, void **conf);

@@ -1,6 +1,6 @@
 /*
- * tasks.c - the task registry (one table) and the file-replacing service
- * tasks use.  Adding a task is one line here plus its file in tasks/.
+ * tasks.c - the task registry (one table), the reload gate's validators
+ * (one table) and the file-replacing service tasks use.  Adding a task is one line here plus its file in tasks/.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -11,15 +11,24 @@
 #include <unistd.h>
 
 #include "atomic.h"
+#include "loadcheck.h"
 #include "log.h"
 #include "task.h"
 
+extern const struct pfa_task task_validate_config;
 extern const struct pfa_task task_rotate_dh;
 extern const struct pfa_task task_rebuild_maps;
 
 const struct pfa_task *const pfa_tasks[] = {
+	&task_validate_config,
 	&task_rotate_dh,
 	&task_rebuild_maps,
+	NULL,
+};
+
+/* What the reload gate runs before every reload (gate.h). */
+const pfa_gate_validator pfa_gate_validators[] = {
+	pfa_loadcheck_gate,
 	NULL,
 };
 
@@ -88,6 +97,8 @@ replace(struct pfa_ctx *ctx, struct pfa_result *res, const char *path,
 			pfa_result_add_change_noreload(res, path, NULL);
 		return 1;
 	}
+	if (reload && ctx->gate != NULL && !ctx->gate->baseline_tried)
+		pfa_gate_baseline(ctx->gate, ctx->pf);
 	struct pfa_atomic_opts o = { .new_mode = 0644, .keep = true };
 	char *kept = NULL;
 	int rc = pfa_atomic_write(path, data, len, &o, &kept);

@@ -36,7 +36,6 @@
 #define TMP_TRIES 100
 #define POSTMAP_TIMEOUT_MS (10 * 60 * 1000)
 #define POSTMAP_CAPTURE (1024 * 1024)
-#define COPY_CHUNK (256 * 1024)
 
 /* What postmap may leave beside COPY: NAME + suffix. */
 static const char *const by_products[] = {
@@ -44,7 +43,7 @@ static const char *const by_products[] = {
 };
 #define BDB_TMP_PREFIX "__db."		/* Berkeley DB's creation name */
 
-struct build {
+struct pfa_map_build {
 	struct pfa_ctx *ctx;
 	struct pfa_result *res;
 	const char *type;
@@ -53,8 +52,12 @@ struct build {
 	char *table;		/* "TYPE:SOURCE", for logs and findings */
 	char *copy;		/* dir/.NAME.pfagent-build.XXXXXX */
 	char *copy_db;
+	char *map;		/* "TYPE:COPY" */
+	char *live;		/* owned copy of live_db */
+	bool failed;		/* a finding says why */
 	struct stat src;	/* the source's mode and owner */
 };
+
 
 static const char *
 db_suffix(const char *type)
@@ -77,11 +80,11 @@ pfa_map_db_path(const char *type, const char *source)
 
 /* The CRITICAL finding that ends a failed build; -1. */
 static int
-build_failed(struct build *b, const char *id, const char *fmt, ...)
+build_failed(struct pfa_map_build *b, const char *id, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 static int
-build_failed(struct build *b, const char *id, const char *fmt, ...)
+build_failed(struct pfa_map_build *b, const char *id, const char *fmt, ...)
 {
 	char msg[2048];
 	va_list ap;
@@ -95,7 +98,7 @@ build_failed(struct build *b, const char *id, const char *fmt, ...)
 
 /* Logs a failed system call on PATH (errno kept). */
 static void
-syscall_failed(const struct build *b, const char *path, const char *step)
+syscall_failed(const struct pfa_map_build *b, const char *path, const char *step)
 {
 	char q[1024];
 	int saved = errno;
@@ -142,7 +145,7 @@ is_build_name(const char *name, const char *prefix, size_t plen)
 /* Build files of SOURCE from an interrupted run (regular files only; the
  * caller holds the run lock). */
 static void
-remove_leftovers(const struct build *b)
+remove_leftovers(const struct pfa_map_build *b)
 {
 	size_t dl = dir_len(b->source);
 	char *dir = dl ? pfa_xasprintf("%.*s", (int)dl, b->source) :
@@ -180,7 +183,7 @@ out:
 
 /* Removes COPY and everything postmap made from it. */
 static void
-remove_build(const struct build *b)
+remove_build(const struct pfa_map_build *b)
 {
 	if (b->copy == NULL)
 		return;
@@ -219,7 +222,7 @@ write_all(int fd, const char *p, size_t len)
 /* Creates "dir/.NAME.pfagent-build.XXXXXX" (O_EXCL, no symlink followed);
  * b->copy set on success. */
 static int
-create_copy(struct build *b)
+create_copy(struct pfa_map_build *b)
 {
 	static const char set[] =
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
@@ -253,62 +256,35 @@ create_copy(struct build *b)
 }
 
 /*
- * Copies SOURCE to a new COPY beside it with the source's owner and mode.
- * No fsync: COPY is only postmap's input and never put in place; after a
- * crash it is a leftover, removed unread.  The database built from it is
- * fsynced by pfa_atomic_install before the rename.
+ * Writes DATA (the source as it was read and checked) to a new COPY beside
+ * the source, with the source's owner and mode.  No fsync: COPY is only
+ * postmap's input and never put in place; after a crash it is a leftover,
+ * removed unread.  The database built from it is fsynced by
+ * pfa_atomic_install before the rename.
  */
 static int
-make_copy(struct build *b)
+make_copy(struct pfa_map_build *b, const char *data, size_t len)
 {
-	int in = open(b->source, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
-	    O_CLOEXEC | O_NOCTTY);
-	if (in < 0 || fstat(in, &b->src) < 0) {
-		syscall_failed(b, b->source, "open-source");
-		int saved = errno;
-		if (in >= 0)
-			close(in);
-		return build_failed(b, "PFA-MAP-010", "cannot read the "
-		    "source: %s", strerror(saved));
-	}
-	if (!S_ISREG(b->src.st_mode)) {
-		close(in);
-		return build_failed(b, "PFA-MAP-010",
-		    "the source is not a regular file");
-	}
 	int out = create_copy(b);
 	if (out < 0) {
 		int saved = errno;
-		close(in);
 		return build_failed(b, "PFA-MAP-010", "cannot create the "
 		    "build copy: %s", strerror(saved));
 	}
-	const char *step = NULL, *where = b->copy;
-	char *buf = pfa_xmalloc(COPY_CHUNK);
+	const char *step = NULL;
 	if (fchown(out, b->src.st_uid, b->src.st_gid) < 0)
 		step = "chown-copy";
 	else if (fchmod(out, b->src.st_mode & 07777) < 0)
 		step = "chmod-copy";
-	while (step == NULL) {
-		ssize_t n = read(in, buf, COPY_CHUNK);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n == 0)
-			break;
-		if (n < 0)
-			step = "read-source", where = b->source;
-		else if (write_all(out, buf, (size_t)n) < 0)
-			step = "write-copy";
-	}
+	else if (write_all(out, data, len) < 0)
+		step = "write-copy";
 	int saved = errno;
-	free(buf);
-	close(in);		/* read-only */
 	if (close(out) < 0 && step == NULL)
 		saved = errno, step = "close-copy";
 	if (step == NULL)
 		return 0;
 	errno = saved;
-	syscall_failed(b, where, step);
+	syscall_failed(b, b->copy, step);
 	return build_failed(b, "PFA-MAP-010", "cannot copy the source "
 	    "(%s): %s", step, strerror(saved));
 }
@@ -338,7 +314,7 @@ tagged_line(const char *text)
 
 /* TEXT with every COPY replaced by SOURCE: the user's own file name. */
 static char *
-as_source(const struct build *b, const char *text)
+as_source(const struct pfa_map_build *b, const char *text)
 {
 	size_t cl = strlen(b->copy), n = 0;
 	for (const char *p = text; (p = strstr(p, b->copy)) != NULL; p += cl)
@@ -365,7 +341,7 @@ as_source(const struct build *b, const char *text)
  * freed).  MISS_OK: exit status 1 with a clean stderr is "not found".
  */
 static int
-postmap(struct build *b, const char *what, const char *const args[],
+postmap(struct pfa_map_build *b, const char *what, const char *const args[],
     const char *in, struct pfa_exec_result *r, bool miss_ok)
 {
 	struct pfa_exec_opts o = {
@@ -410,7 +386,7 @@ postmap(struct build *b, const char *what, const char *const args[],
 /* Entries of the built database: read from the file where its layout is
  * known, else one `postmap -s` counted as it streams. */
 static int
-count_entries(struct build *b, const char *map, size_t *count)
+count_entries(struct pfa_map_build *b, const char *map, size_t *count)
 {
 	long long n = pfa_mapcount(b->type, b->copy_db);
 	if (n == -1)
@@ -431,7 +407,7 @@ count_entries(struct build *b, const char *map, size_t *count)
 
 /* Every sample key returns its value from one `postmap -q -`. */
 static int
-check_samples(struct build *b, const char *map,
+check_samples(struct pfa_map_build *b, const char *map,
     const struct pfa_map_check *chk)
 {
 	if (chk->nsamples == 0)
@@ -487,7 +463,7 @@ check_samples(struct build *b, const char *map,
 /* The built database gets the source's owner and mode (postmap copies
  * only the mode, and only without -p). */
 static int
-fix_owner_mode(struct build *b)
+fix_owner_mode(struct pfa_map_build *b)
 {
 	struct stat st;
 	const char *step = NULL;
@@ -515,35 +491,40 @@ fix_owner_mode(struct build *b)
 	    strerror(saved));
 }
 
-/* Build, verify, install; -1 after the finding.  *entries on success. */
+/* Copy and postmap; -1 after the finding. */
 static int
-build_and_swap(struct build *b, const struct pfa_map_check *chk,
-    size_t *entries)
+build(struct pfa_map_build *b, const char *data, size_t len)
 {
 	remove_leftovers(b);
-	if (make_copy(b) < 0)
+	if (make_copy(b, data, len) < 0)
 		return -1;
 	b->copy_db = pfa_xasprintf("%s%s", b->copy, db_suffix(b->type));
-	char *map = pfa_xasprintf("%s:%s", b->type, b->copy);
+	b->map = pfa_xasprintf("%s:%s", b->type, b->copy);
 	struct pfa_exec_result r;
-	const char *args[] = { map, NULL };
-	int rc = postmap(b, "build", args, NULL, &r, false);
-	if (rc == 0) {
-		pfa_exec_result_free(&r);
-		rc = count_entries(b, map, entries);
-	}
-	if (rc == 0 && *entries != chk->entries) {
+	const char *args[] = { b->map, NULL };
+	if (postmap(b, "build", args, NULL, &r, false) < 0)
+		return -1;
+	pfa_exec_result_free(&r);
+	return 0;
+}
+
+/* Verify against CHK and install; -1 after the finding. */
+static int
+verify_and_swap(struct pfa_map_build *b, const struct pfa_map_check *chk)
+{
+	size_t entries = 0;
+	int rc = count_entries(b, b->map, &entries);
+	if (rc == 0 && entries != chk->entries) {
 		char q[1024];
 		pfa_log(LOG_ERR, "task=%s event=verify-failed table=%s "
 		    "check=entries expected=%zu found=%zu", b->ctx->task,
 		    pfa_log_quote(q, sizeof(q), b->table), chk->entries,
-		    *entries);
+		    entries);
 		rc = build_failed(b, "PFA-MAP-011", "the built table has %zu "
-		    "entries, the source %zu", *entries, chk->entries);
+		    "entries, the source %zu", entries, chk->entries);
 	}
 	if (rc == 0)
-		rc = check_samples(b, map, chk);
-	free(map);
+		rc = check_samples(b, b->map, chk);
 	if (rc == 0)
 		rc = fix_owner_mode(b);
 	if (rc < 0)
@@ -562,7 +543,7 @@ build_and_swap(struct build *b, const struct pfa_map_check *chk,
 	char q[1024], qf[1024], qk[1024];
 	pfa_log(LOG_NOTICE, "task=%s event=rebuilt table=%s entries=%zu "
 	    "file=%s kept=%s", b->ctx->task,
-	    pfa_log_quote(q, sizeof(q), b->table), *entries,
+	    pfa_log_quote(q, sizeof(q), b->table), entries,
 	    pfa_log_quote(qf, sizeof(qf), b->live_db),
 	    pfa_log_quote(qk, sizeof(qk), kept ? kept : "none"));
 	pfa_result_add_change_noreload(b->res, b->live_db, kept);
@@ -570,37 +551,63 @@ build_and_swap(struct build *b, const struct pfa_map_check *chk,
 	return 0;
 }
 
-int
-pfa_map_build(struct pfa_ctx *ctx, struct pfa_result *res, const char *type,
-    const char *source, const struct pfa_map_check *chk)
+static void
+free_build(struct pfa_map_build *b)
 {
-	struct build b = { .ctx = ctx, .res = res, .type = type,
-		.source = source };
-	b.table = pfa_xasprintf("%s:%s", type, source);
-	char *live_db = pfa_map_db_path(type, source);
-	b.live_db = live_db;
-	char q[1024], qf[1024];
-	int rc = -1;
-	if (live_db == NULL) {
+	remove_build(b);
+	free(b->table);
+	free(b->copy);
+	free(b->copy_db);
+	free(b->map);
+	free(b->live);
+	free(b);
+}
+
+struct pfa_map_build *
+pfa_map_build_start(struct pfa_ctx *ctx, struct pfa_result *res,
+    const char *type, const char *source, const char *data, size_t len,
+    const struct stat *st)
+{
+	struct pfa_map_build *b = pfa_xcalloc(1, sizeof(*b));
+	b->ctx = ctx;
+	b->res = res;
+	b->type = type;
+	b->source = source;
+	b->src = *st;
+	b->table = pfa_xasprintf("%s:%s", type, source);
+	b->live = pfa_map_db_path(type, source);
+	b->live_db = b->live;
+	char q[1024];
+	if (b->live == NULL) {
 		pfa_log(LOG_ERR, "task=%s event=build-refused table=%s "
 		    "reason=no-atomic-swap", ctx->task,
-		    pfa_log_quote(q, sizeof(q), b.table));
-		build_failed(&b, "PFA-MAP-010", "pfagent cannot replace a %s "
+		    pfa_log_quote(q, sizeof(q), b->table));
+		build_failed(b, "PFA-MAP-010", "pfagent cannot replace a %s "
 		    "table atomically; use hash, lmdb or cdb", type);
-	} else if (ctx->dry_run) {
+		b->failed = true;
+	} else if (!ctx->dry_run && build(b, data, len) < 0) {
+		b->failed = true;
+	}
+	return b;
+}
+
+int
+pfa_map_build_finish(struct pfa_map_build *b, const struct pfa_map_check *chk)
+{
+	int rc = -1;
+	char q[1024], qf[1024];
+	if (b->failed || chk == NULL) {
+		rc = -1;
+	} else if (b->ctx->dry_run) {
 		pfa_log(LOG_NOTICE, "task=%s event=would-rebuild table=%s "
-		    "file=%s", ctx->task, pfa_log_quote(q, sizeof(q), b.table),
-		    pfa_log_quote(qf, sizeof(qf), live_db));
-		pfa_result_add_change_noreload(res, live_db, NULL);
+		    "file=%s", b->ctx->task,
+		    pfa_log_quote(q, sizeof(q), b->table),
+		    pfa_log_quote(qf, sizeof(qf), b->live_db));
+		pfa_result_add_change_noreload(b->res, b->live_db, NULL);
 		rc = 0;
 	} else {
-		size_t entries = 0;
-		rc = build_and_swap(&b, chk, &entries) < 0 ? -1 : 1;
-		remove_build(&b);
+		rc = verify_and_swap(b, chk) < 0 ? -1 : 1;
 	}
-	free(b.table);
-	free(b.copy);
-	free(b.copy_db);
-	free(live_db);
+	free_build(b);
 	return rc;
 }

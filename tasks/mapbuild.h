@@ -3,7 +3,7 @@
  * swaps it in atomically (rebuild-maps).
  *
  * postmap rewrites hash/btree/lmdb databases in place: interrupted, it
- * leaves no usable database.  pfa_map_build instead copies the source to a
+ * leaves no usable database.  pfagent instead copies the source to a
  * temporary name in the same directory (".NAME.pfagent-build.XXXXXX", with
  * the source's mode and owner), runs `postmap -c DIR TYPE:COPY` on the copy
  * (any "warning:" or "fatal:" on its stderr is a failure, but for the
@@ -21,6 +21,7 @@
 #define PFA_MAPBUILD_H
 
 #include <stddef.h>
+#include <sys/stat.h>
 
 #include "mapsrc.h"
 #include "task.h"
@@ -30,13 +31,25 @@
 char *pfa_map_db_path(const char *type, const char *source);
 
 /*
- * Builds TYPE:SOURCE as above.  CHK is SOURCE's check (entries, samples).
- * 1: the live database was replaced (change recorded in RES as needing no
- * reload); 0: dry run (what would be done is logged and recorded);
- * -1: failed, the live database untouched, a CRITICAL finding in RES saying
- * why (with postmap's own message).
+ * Builds TYPE:SOURCE as above, in two steps so that the source check can
+ * run on another core while postmap works.  pfa_map_build_start writes
+ * DATA (LEN bytes: the source exactly as it was read, and hashed, and is
+ * being checked; owner and mode from ST) to the copy and runs postmap on
+ * it; in a dry run it does nothing.  It always returns a handle; a failure
+ * is already a CRITICAL finding in RES, and finish will return -1.
+ *
+ * pfa_map_build_finish with CHK (DATA's check: entries, samples) verifies
+ * the built table and swaps it in; with CHK NULL (the check refused the
+ * source) it abandons the build.  Either way the build files are removed
+ * and the handle freed.  1: the live database was replaced (a change in
+ * RES needing no reload); 0: dry run (what would be done is logged and
+ * recorded); -1: not replaced, the live database untouched.
  */
-int pfa_map_build(struct pfa_ctx *ctx, struct pfa_result *res,
-    const char *type, const char *source, const struct pfa_map_check *chk);
+struct pfa_map_build;
+struct pfa_map_build *pfa_map_build_start(struct pfa_ctx *ctx,
+    struct pfa_result *res, const char *type, const char *source,
+    const char *data, size_t len, const struct stat *st);
+int pfa_map_build_finish(struct pfa_map_build *b,
+    const struct pfa_map_check *chk);
 
 #endif

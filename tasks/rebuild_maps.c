@@ -19,6 +19,7 @@
  * quoted text from the source is removed from them.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -194,6 +195,23 @@ record(struct run *rn, const struct pfa_maptable *t, const struct stat *st,
 	pfa_maprec_put(rn->recs, t->spec, &r);
 }
 
+/* A source check, run on its own thread beside the build. */
+struct check_job {
+	const char *data;
+	size_t len;
+	enum pfa_map_kind kind;
+	struct pfa_map_check chk;
+	int rc;
+};
+
+static void *
+check_thread(void *arg)
+{
+	struct check_job *j = arg;
+	j->rc = pfa_mapsrc_check(j->data, j->len, j->kind, &j->chk);
+	return NULL;
+}
+
 /*
  * One table: decide, check, build or ask for a reload.  PEND, if not
  * NULL, is the source a dry run would have written.
@@ -279,10 +297,28 @@ do_table(struct run *rn, const struct pfa_maptable *t,
 	if (why == NULL)
 		why = old.have ? "changed" : "new";
 
-	struct pfa_map_check chk;
-	int crc = pfa_mapsrc_check(data, len, pfa_map_kind(t->type), &chk);
+	/* an indexed table is checked on another core while postmap builds
+	 * the copy: the check decides afterwards whether it is swapped in */
+	struct check_job job = { .data = data, .len = len,
+		.kind = pfa_map_kind(t->type) };
+	struct pfa_map_build *bh = NULL;
+	pthread_t th;
+	bool threaded = false;
+	if (indexed && !adopt) {
+		threaded = pthread_create(&th, NULL, check_thread, &job) == 0;
+		bh = pfa_map_build_start(ctx, rn->res, t->type, t->path, data,
+		    len, &ss);
+	}
+	if (threaded)
+		pthread_join(th, NULL);
+	else
+		check_thread(&job);
+	struct pfa_map_check chk = job.chk;
+	int crc = job.rc;
 	report_problems(rn, t, &chk, secret, indexed);
 	if (crc < 0) {
+		if (bh != NULL)
+			pfa_map_build_finish(bh, NULL);
 		if (!indexed)
 			record(rn, t, &ss, sha, &chk, false);
 		rn->entries += (double)old.entries;
@@ -291,6 +327,8 @@ do_table(struct run *rn, const struct pfa_maptable *t,
 		goto out;
 	}
 	if (shrink_refused(rn, t, &old, chk.entries)) {
+		if (bh != NULL)
+			pfa_map_build_finish(bh, NULL);
 		rn->entries += (double)old.entries;
 		pfa_mapsrc_free(&chk);
 		goto out;
@@ -319,7 +357,7 @@ do_table(struct run *rn, const struct pfa_maptable *t,
 		rn->entries += (double)chk.entries;
 	} else {
 		log_table(rn, LOG_INFO, "rebuild", t, extra);
-		int b = pfa_map_build(ctx, rn->res, t->type, t->path, &chk);
+		int b = pfa_map_build_finish(bh, &chk);
 		if (b < 0) {
 			rn->refused++;
 			rn->entries += (double)old.entries;
@@ -520,7 +558,6 @@ const struct pfa_task task_rebuild_maps = {
 	    "(CRITICAL), 015 postconf failed (UNKNOWN), 016 in-memory table "
 	    "changed, reload requested.",
 	.default_every = 3600,
-	.changes_files = true,
 	.settings = pfa_maps_settings,
 	.configure = pfa_maps_configure,
 	.free_conf = pfa_maps_free_conf,

@@ -427,7 +427,6 @@ const struct pfa_task task_rotate_dh = {
 	    "paths), allow_weak (false), threads (0 = every core), "
 	    "timeout (\"1h\").",
 	.default_every = 7 * 86400,
-	.changes_files = true,
 	.settings = settings,
 	.configure = configure,
 	.free_conf = free_conf,

@@ -85,19 +85,19 @@ pfa_run list
 tap_is "$PFA_RC" 0 "list exits 0"
 tap_like "$(cat "$PFA_OUT")" 'rotate-dh +yes +1w +never' "list shows rotate-dh, its interval, never run"
 pfa_run --json list
-tap_is "$(jq_out '.tasks[0].name')" "rotate-dh" "--json list names the task"
-tap_is "$(jq_out '.tasks[0].every')" "604800" "--json list gives the interval in seconds"
-tap_is "$(jq_out '.tasks[0].last_run')" "null" "--json list: never run"
+tap_is "$(jq_out '[.tasks[].name] | join(",")')" "validate-config,rotate-dh,rebuild-maps" "--json list names every task, in run order"
+tap_is "$(jq_out '(.tasks[] | select(.name == "rotate-dh")).every')" "604800" "--json list gives the interval in seconds"
+tap_is "$(jq_out '(.tasks[] | select(.name == "rotate-dh")).last_run')" "null" "--json list: never run"
 pfa_run --json status
 tap_is "$PFA_RC" 0 "status with no state exits 0"
-tap_is "$(jq_out '.tasks[0].status')" "null" "--json status: no outcome yet"
+tap_is "$(jq_out '(.tasks[] | select(.name == "rotate-dh")).status')" "null" "--json status: no outcome yet"
 
 # Postfix not reachable (no such instance): the task says UNKNOWN, exit 3.
 pfa_setup ""
 pfa_run --json run rotate-dh
 tap_is "$PFA_RC" 3 "a missing Postfix instance makes the run UNKNOWN (exit 3)"
-tap_is "$(jq_out '.tasks[0].status')" "unknown" "rotate-dh reports unknown"
-tap_is "$(jq_out '.tasks[0].findings[0].id')" "PFA-DH-007" "with the finding that says why"
+tap_is "$(jq_out '(.tasks[] | select(.name == "rotate-dh")).status')" "unknown" "rotate-dh reports unknown"
+tap_is "$(jq_out '(.tasks[] | select(.name == "rotate-dh")).findings[0].id')" "PFA-DH-007" "with the finding that says why"
 tap_is "$(jq_out '.exit_code')" "3" "the JSON exit_code matches the exit status"
 
 tap_done

@@ -24,7 +24,7 @@ tap_is "$(stat -c %a "$DH")" 640 "the mode is kept"
 tap_is "$(stat -c %U:%G "$DH")" root:postfix "the owner is kept"
 tap_is "$(sum_of "$DH.pfagent-prev")" "$before" "the previous version is kept for rollback"
 tap_is "$(reload_count)" "$((reloads + 1))" "Postfix logged exactly one reload"
-tap_is "$(jq_out '.tasks[0].changed[0].file')" "$DH" "JSON lists the changed file"
+tap_is "$(jq_out '(.tasks[] | select(.name == "rotate-dh")).changed[0].file')" "$DH" "JSON lists the changed file"
 tap_is "$(jq_out '.reloaded')" true "JSON says Postfix was reloaded"
 tap_is "$(jq_out '.reload.healthy')" true "the health check after the reload passed"
 tap_like "$(sandbox_banner)" '^220 ' "Postfix still answers after the reload"
@@ -35,7 +35,7 @@ reloads=$(reload_count)
 pfa_run --json run
 tap_is "$PFA_RC" 0 "a second run within the interval exits 0"
 tap_is "$(sum_of "$DH")" "$after" "and changes nothing"
-tap_is "$(jq_out '.tasks[0].skipped')" "not due" "rotate-dh is not due"
+tap_is "$(jq_out '(.tasks[] | select(.name == "rotate-dh")).skipped')" "not due" "rotate-dh is not due"
 tap_is "$(reload_count)" "$reloads" "and Postfix is not reloaded"
 tap_is "$(jq_out '.reloaded')" false "JSON says no reload"
 pfa_run run
@@ -45,16 +45,16 @@ pfa_run status
 tap_is "$PFA_RC" 0 "status exits 0"
 tap_like "$(cat "$PFA_OUT")" "changed $DH" "status shows the last changed file"
 pfa_run --json status
-tap_is "$(jq_out '.tasks[0].status')" ok "--json status gives the last outcome"
-tap_is "$(jq_out '.tasks[0].result.changed[0].file')" "$DH" "--json status gives the changed file"
+tap_is "$(jq_out '(.tasks[] | select(.name == "rotate-dh")).status')" ok "--json status gives the last outcome"
+tap_is "$(jq_out '(.tasks[] | select(.name == "rotate-dh")).result.changed[0].file')" "$DH" "--json status gives the changed file"
 
 pfa_run --json --dry-run run rotate-dh
 tap_is "$PFA_RC" 0 "dry-run exits 0"
 tap_is "$(sum_of "$DH")" "$after" "dry-run writes nothing"
 tap_is "$(reload_count)" "$reloads" "dry-run does not reload"
 tap_is "$(jq_out '.dry_run')" true "JSON says dry_run"
-tap_is "$(jq_out '.tasks[0].changed[0].file')" "$DH" "dry-run says what would be replaced"
-tap_is "$(jq_out '.tasks[0].metrics | length')" 0 "dry-run generates nothing"
+tap_is "$(jq_out '(.tasks[] | select(.name == "rotate-dh")).changed[0].file')" "$DH" "dry-run says what would be replaced"
+tap_is "$(jq_out '(.tasks[] | select(.name == "rotate-dh")).metrics | length')" 0 "dry-run generates nothing"
 
 # mode ffdhe: the RFC 7919 group, identical content is not a change
 pfa_setup "mode = \"ffdhe\"; bits = 3072;"
@@ -65,11 +65,11 @@ tap_is "$(sum_of "$DH")" "$(sum_of "$PFA_WORK/ffdhe3072.pem")" "mode ffdhe write
 reloads=$(reload_count)
 pfa_run --exit-changed --json run rotate-dh
 tap_is "$PFA_RC" 2 "--exit-changed: 2 when the same group is already there"
-tap_is "$(jq_out '.tasks[0].changed | length')" 0 "identical content is not a change"
+tap_is "$(jq_out '(.tasks[] | select(.name == "rotate-dh")).changed | length')" 0 "identical content is not a change"
 tap_is "$(reload_count)" "$reloads" "and causes no reload"
 pfa_run --json --dry-run run rotate-dh
-tap_is "$(jq_out '.tasks[0].changed | length')" 0 "a dry run in ffdhe mode knows the group is already there"
-tap_is "$(jq_out '.tasks[0].summary')" "already up to date" "and says so"
+tap_is "$(jq_out '(.tasks[] | select(.name == "rotate-dh")).changed | length')" 0 "a dry run in ffdhe mode knows the group is already there"
+tap_is "$(jq_out '(.tasks[] | select(.name == "rotate-dh")).summary')" "already up to date" "and says so"
 
 # the default: 2048 bits, generated
 pfa_setup ""
@@ -83,8 +83,8 @@ postconf -c "$PFSB_ETC" -e "smtpd_tls_dh512_param_file = $PFSB_DIR/tls/dh512.pem
 pfa_setup "mode = \"ffdhe\"; bits = 2048;"
 pfa_run --json run rotate-dh
 tap_is "$PFA_RC" 1 "an obsolete dh512 setting is a WARNING (exit 1)"
-tap_is "$(jq_out '[.tasks[0].findings[] | select(.id == "PFA-DH-002")] | .[0].severity')" warning "reported as PFA-DH-002"
-tap_like "$(jq_out '[.tasks[0].findings[] | select(.id == "PFA-DH-002")] | .[0].remedy')" 'postconf .*-X smtpd_tls_dh512_param_file' "with a remedy to paste"
+tap_is "$(jq_out '[(.tasks[] | select(.name == "rotate-dh")).findings[] | select(.id == "PFA-DH-002")] | .[0].severity')" warning "reported as PFA-DH-002"
+tap_like "$(jq_out '[(.tasks[] | select(.name == "rotate-dh")).findings[] | select(.id == "PFA-DH-002")] | .[0].remedy')" 'postconf .*-X smtpd_tls_dh512_param_file' "with a remedy to paste"
 tap_ok "no 512-bit file was written" test ! -e "$PFSB_DIR/tls/dh512.pem"
 postconf -c "$PFSB_ETC" -X smtpd_tls_dh512_param_file
 
@@ -101,7 +101,7 @@ tap_is "$(jq_out '.reload.findings[0].id')" PFA-GATE-006 "and an informational f
 echo '{"format": "pfagent-state", "version": 1, "tasks": {"rotate-d' >"$PFA_STATE/state.json"
 pfa_run --json run
 tap_is "$PFA_RC" 0 "a truncated state file does not stop the run"
-tap_is "$(jq_out '.tasks[0].ran')" true "the task counts as never run"
+tap_is "$(jq_out '(.tasks[] | select(.name == "rotate-dh")).ran')" true "the task counts as never run"
 tap_like "$(ls "$PFA_STATE")" '^state\.json\.corrupt-[0-9]+$' "the corrupt file is set aside"
 tap_ok "a new, valid state file is written" jq -e '.tasks["rotate-dh"].last_run' "$PFA_STATE/state.json"
 
@@ -109,6 +109,6 @@ tap_ok "a new, valid state file is written" jq -e '.tasks["rotate-dh"].last_run'
 postconf -c "$PFSB_ETC" -e "smtpd_tls_dh1024_param_file ="
 pfa_run --json run rotate-dh
 tap_is "$PFA_RC" 0 "no DH file configured: exit 0"
-tap_is "$(jq_out '.tasks[0].findings[0].id')" PFA-DH-001 "and an informational finding says so"
+tap_is "$(jq_out '(.tasks[] | select(.name == "rotate-dh")).findings[0].id')" PFA-DH-001 "and an informational finding says so"
 
 tap_done

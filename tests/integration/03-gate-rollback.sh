@@ -24,13 +24,13 @@ tap_is "$(jq_out '.reload.rolled_back')" true "JSON: rolled back"
 tap_is "$(jq_out '.reloaded')" false "JSON: not reloaded"
 tap_is "$(jq_out '[.reload.findings[].id] | index("PFA-GATE-001") != null')" true "PFA-GATE-001 reports the failed check"
 tap_like "$(jq_out '[.reload.findings[] | select(.id == "PFA-GATE-001")][0].message')" 'message_size_limit' "and quotes Postfix's own message (captured on a pty)"
-tap_is "$(jq_out '.tasks[0].status')" critical "the task's change is marked as rolled back"
+tap_is "$(jq_out '(.tasks[] | select(.name == "rotate-dh")).status')" critical "the task's change is marked as rolled back"
 tap_is "$(ls -A "$(dirname "$DH")" | grep -c '\.pfagent\.')" 0 "no temporary file is left"
 tap_is "$(master_alive)" yes "Postfix is still running the old configuration"
 
 # still due: the next plain run tries again (and is refused again)
 pfa_run --json run
-tap_is "$(jq_out '.tasks[0].ran')" true "the rolled-back task is still due on the next run"
+tap_is "$(jq_out '(.tasks[] | select(.name == "rotate-dh")).ran')" true "the rolled-back task is still due on the next run"
 tap_is "$(sum_of "$DH")" "$before" "and the file is restored again"
 tap_ok "the restored file keeps its old age, so it stays due" \
 	test "$(stat -c %Y "$DH")" -lt "$(($(date +%s) - 7 * 86400))"

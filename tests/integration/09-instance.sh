@@ -24,6 +24,6 @@ tap_is "$(grep -c 'reload -- version' "$A_LOG")" "$a_reloads" "the other instanc
 pfa_setup "bits = 1024; allow_weak = true;" 'command_directory = "/nonexistent/sbin";'
 pfa_run --json run rotate-dh
 tap_is "$PFA_RC" 3 "a wrong command_directory is UNKNOWN (exit 3)"
-tap_like "$(jq_out '.tasks[0].findings[0].message')" 'cannot run /nonexistent/sbin/postconf' "and the finding names the command"
+tap_like "$(jq_out '(.tasks[] | select(.name == "rotate-dh")).findings[0].message')" 'cannot run /nonexistent/sbin/postconf' "and the finding names the command"
 
 tap_done

@@ -14,7 +14,7 @@ pfa_setup() {
 	cat >"$PFA_CONF" <<CONF
 postfix = { config_directory = "$PFSB_ETC"; health_wait = "1s"; $pf_extra };
 state_directory = "$PFA_STATE";
-tasks = { rotate-dh = { $task_extra }; };
+tasks = { rotate-dh = { $task_extra }; validate-config = { enabled = false; }; };
 $top_extra
 CONF
 	chmod 0600 "$PFA_CONF"
@@ -98,6 +98,7 @@ postfix = { config_directory = "$PFSB_ETC"; health_wait = "1s"; $pf_extra };
 state_directory = "$PFA_STATE";
 tasks = {
   rotate-dh = { enabled = false; };
+  validate-config = { enabled = false; };
   rebuild-maps = { $section };
 };
 CONF

@@ -14,6 +14,7 @@
 #   pfagent -c CONF run                       second run: nothing is due
 #   pfagent -c CONF status
 #   pfagent -c CONF --json run rotate-dh --dry-run
+#   pfagent -c CONF run validate-config       the configuration audit
 # and shows Postfix's reload lines, the new DH group and what pfagent sent to
 # syslog.  pfagent runs under "syslogcap.sh run", so its syslog(3) lines reach
 # the private syslog-ng.  Everything is torn down at the end, also on failure
@@ -206,6 +207,10 @@ check "the dry run exits 0" test "$rc" = 0
 check "the dry run wrote nothing" test "$before" = "$(sum "$PFSB_DH")"
 check "the output is one JSON document" \
 	python3 -c 'import json, sys; json.load(sys.stdin)' <<<"$json"
+
+step "pfagent run validate-config: Postfix's checks, loadability, hardening audit (as an MX)"
+pf run validate-config
+check "validate-config ran and found nothing critical (exit 0 or 1)" test "$rc" -le 1
 
 step "what pfagent sent to syslog (received by syslog-ng)"
 "$SYSLOGCAP_SH" wait "$SL" 'pfagent\[[0-9]+\] [a-z0-9]+\.[a-z]+: .*task=rotate-dh' 5 >/dev/null || true

@@ -1,0 +1,88 @@
+/*
+ * audit.h - the hardening audit: host roles and the rule modules.
+ *
+ * Every rule reads a configuration view (cfview.h) and adds findings to a
+ * result; none runs a command.  A rule has a stable id (PFA-<AREA>-NNN), a
+ * severity that may depend on the host's role, a subject (the parameter,
+ * service or file), a plain message and, where one exists, a remedy a
+ * person can paste (`postconf -e '...'`).  Each module also exports a
+ * table documenting its rules, which the man page must cover (a unit test
+ * checks that).
+ */
+#ifndef PFA_AUDIT_H
+#define PFA_AUDIT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "cfview.h"
+#include "result.h"
+
+/* Host roles, a bit mask. */
+#define PFA_ROLE_MX		0x01	/* receives mail from the Internet on 25 */
+#define PFA_ROLE_SUBMISSION	0x02	/* takes mail from users (587/465) */
+#define PFA_ROLE_RELAY		0x04	/* relays for hosts of mynetworks */
+#define PFA_ROLE_NULLCLIENT	0x08	/* sends only: no public listener */
+
+/*
+ * The roles the configuration gives the host: NULLCLIENT when no smtpd
+ * listens beyond loopback (inet_interfaces loopback-only or no inet smtpd
+ * service); else MX when the "smtp" service listens, SUBMISSION when
+ * submission/smtps (or a service on 587/465) does, RELAY when mynetworks
+ * holds more than loopback.
+ */
+unsigned pfa_role_detect(const struct pfa_cfview *v);
+/* "mx,submission" into BUF; "none" for 0. */
+const char *pfa_role_names(unsigned roles, char *buf, size_t n);
+/* One of "mx", "submission", "relay", "null-client": 0 and *bit; -1. */
+int pfa_role_parse(const char *name, unsigned *bit);
+
+/* Listener helpers of role.c, shared with audit_smtpd.c. */
+/* The port an inet service listens on: 25, 587, 465, another, 0 unknown. */
+int pfa_role_svc_port(const struct pfa_cfsvc *s);
+/* true for an inet smtpd/postscreen service not disabled by
+ * master_service_disable. */
+bool pfa_role_svc_listens(const struct pfa_cfview *v,
+    const struct pfa_cfsvc *s);
+/* true if S listens beyond loopback. */
+bool pfa_role_svc_public(const struct pfa_cfview *v,
+    const struct pfa_cfsvc *s);
+/* true if inet_interfaces names loopback addresses only. */
+bool pfa_role_interfaces_loopback(const struct pfa_cfview *v);
+/* A mynetworks entry: 2 for a /0, 1 for an implausibly broad public
+ * range, 0 otherwise. */
+int pfa_role_net_breadth(const char *tok);
+
+/* Documentation of one rule, for the man page test and `--help`. */
+struct pfa_rule_doc {
+	const char *id;
+	enum pfa_sev sev;	/* its highest severity */
+	const char *title;	/* one line */
+};
+
+/*
+ * Relay safety, smtpd exposure, content and header privacy, master.cf
+ * services (audit_smtpd.c): PFA-RELAY-*, PFA-SMTPD-*, PFA-PRIV-*,
+ * PFA-MASTER-*.
+ */
+void pfa_audit_smtpd(const struct pfa_cfview *v, unsigned roles,
+    struct pfa_result *res);
+extern const struct pfa_rule_doc pfa_audit_smtpd_rules[];
+
+/* TLS settings and obsolete parameters (audit_tls.c): PFA-TLS-*, PFA-OBS-*. */
+void pfa_audit_tls(const struct pfa_cfview *v, unsigned roles,
+    struct pfa_result *res);
+extern const struct pfa_rule_doc pfa_audit_tls_rules[];
+
+/*
+ * The SASL relayhost client (audit_sasl.c): PFA-SASL-*.  Reads the
+ * password file's and its database's mode and mtime with stat(2).
+ */
+void pfa_audit_sasl(const struct pfa_cfview *v, unsigned roles,
+    struct pfa_result *res);
+extern const struct pfa_rule_doc pfa_audit_sasl_rules[];
+
+/* validate-config's own rules (validate_config.c): PFA-CFG-*. */
+extern const struct pfa_rule_doc pfa_cfg_rules[];
+
+#endif

@@ -1,0 +1,688 @@
+/*
+ * audit_tls.c - the TLS part of the hardening audit: protocol floor,
+ * cipher grade, security levels, AUTH without TLS, TLS logging, the
+ * server certificate, and obsolete or deprecated TLS parameters
+ * (PFA-TLS-*, PFA-OBS-*).
+ *
+ * Reads the configuration view only (main.cf values and the -o overrides
+ * of smtpd and smtp services in master.cf); runs no command, opens no
+ * file, never logs.  Findings go to the result: the subject is the
+ * parameter ("smtpd_tls_protocols") or, for a master.cf override,
+ * "service/type/parameter" as postconf -P writes it; the remedy is a
+ * postconf command.  Findings are not repeated: one per rule and subject.
+ */
+#include <limits.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "audit.h"
+
+#define INFO	PFA_SEV_INFO
+#define WARN	PFA_SEV_WARNING
+#define CRIT	PFA_SEV_CRITICAL
+
+const struct pfa_rule_doc pfa_audit_tls_rules[] = {
+	{ "PFA-TLS-001", CRIT, "SSLv2 or SSLv3 enabled" },
+	{ "PFA-TLS-002", WARN, "TLSv1 or TLSv1.1 enabled" },
+	{ "PFA-TLS-003", WARN, "TLS setting Postfix rejects: no TLS" },
+	{ "PFA-TLS-004", CRIT, "cipher grade export, low or null" },
+	{ "PFA-TLS-005", INFO, "tls_preempt_cipherlist = no" },
+	{ "PFA-TLS-006", WARN, "no STARTTLS on an MX or submission service" },
+	{ "PFA-TLS-007", WARN, "public MX requires TLS (RFC 3207)" },
+	{ "PFA-TLS-008", WARN, "outbound TLS disabled" },
+	{ "PFA-TLS-009", WARN, "AUTH before STARTTLS allowed" },
+	{ "PFA-TLS-010", INFO, "TLS logging off (loglevel 0)" },
+	{ "PFA-TLS-011", INFO, "TLS loglevel above 2: too verbose" },
+	{ "PFA-TLS-012", WARN, "server TLS on without a certificate" },
+	{ "PFA-TLS-013", INFO, "Debian snakeoil certificate in public use" },
+	{ "PFA-TLS-014", INFO, "tls_ssl_options lacks hardening options" },
+	{ "PFA-OBS-001", WARN, "obsolete *_use_tls or *_enforce_tls set" },
+	{ "PFA-OBS-002", WARN, "smtpd_tls_dh512_param_file set (ignored)" },
+	{ "PFA-OBS-003", INFO, "custom smtpd_tls_dh1024_param_file (3.7+)" },
+	{ "PFA-OBS-004", INFO, "smtpd_tls_eecdh_grade set (deprecated)" },
+	{ NULL, 0, NULL },
+};
+
+#define LEVEL_SRV	"smtpd_tls_security_level"
+#define LEVEL_CLI	"smtp_tls_security_level"
+#define SNAKEOIL	"ssl-cert-snakeoil"
+#define CERT_REMEDY	"postfix tls deploy-server-cert /path/to/cert.pem " \
+			"/path/to/key.pem"
+
+/* A check of one parameter in one context: main.cf (S NULL) or S. */
+typedef void (*check_fn)(const struct pfa_cfview *, const struct pfa_cfsvc *,
+    const char *, struct pfa_result *);
+
+/* ------------------------------------------------------------ helpers */
+
+static bool
+has_finding(const struct pfa_result *res, const char *id, const char *subj)
+{
+	for (size_t i = 0; i < res->nfindings; i++)
+		if (strcmp(res->findings[i].id, id) == 0 &&
+		    strcmp(res->findings[i].subject, subj) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Adds a finding about P in main.cf (S NULL) or in service S, once per
+ * rule and subject.  Frees REMEDY.
+ */
+static void __attribute__((format(printf, 7, 8)))
+add(struct pfa_result *res, enum pfa_sev sev, const char *id,
+    const struct pfa_cfsvc *s, const char *p, char *remedy,
+    const char *fmt, ...)
+{
+	char subj[256], msg[768];
+	if (s != NULL)
+		snprintf(subj, sizeof(subj), "%s/%s/%s", s->name, s->type, p);
+	else
+		snprintf(subj, sizeof(subj), "%s", p);
+	if (!has_finding(res, id, subj)) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(msg, sizeof(msg), fmt, ap);
+		va_end(ap);
+		pfa_result_add_finding(res, sev, id, subj, remedy, "%s", msg);
+	}
+	free(remedy);
+}
+
+/* The command that sets P to VALUE in main.cf or in service S. */
+static char *
+set_cmd(const struct pfa_cfsvc *s, const char *p, const char *value)
+{
+	if (s == NULL)
+		return pfa_xasprintf("postconf -e '%s = %s'", p, value);
+	return pfa_xasprintf("postconf -P '%s/%s/%s=%s'", s->name, s->type, p,
+	    value);
+}
+
+/* The command that removes P from main.cf or from service S. */
+static char *
+unset_cmd(const struct pfa_cfsvc *s, const char *p)
+{
+	if (s == NULL)
+		return pfa_xasprintf("postconf -X %s", p);
+	return pfa_xasprintf("postconf -PX '%s/%s/%s'", s->name, s->type, p);
+}
+
+/* S if it overrides P, else NULL (the finding is about main.cf). */
+static const struct pfa_cfsvc *
+owner(const struct pfa_cfsvc *s, const char *p)
+{
+	return s != NULL && pfa_cfsvc_opt(s, p) != NULL ? s : NULL;
+}
+
+static bool
+empty(const char *s)
+{
+	return s == NULL || *s == '\0';
+}
+
+/*
+ * Runs FN on main.cf's P, then on every override of P by a service of
+ * P's daemon (smtpd_* in smtpd services, smtp_* in smtp services).
+ */
+static void
+each_ctx(const struct pfa_cfview *v, const char *p, check_fn fn,
+    struct pfa_result *res)
+{
+	fn(v, NULL, p, res);
+	const char *cmd = strncmp(p, "smtpd_", 6) == 0 ? "smtpd" :
+	    strncmp(p, "smtp_", 5) == 0 ? "smtp" : NULL;
+	for (size_t i = 0; cmd != NULL && i < v->nsvcs; i++)
+		if (strcmp(v->svcs[i].command, cmd) == 0 &&
+		    pfa_cfsvc_opt(&v->svcs[i], p) != NULL)
+			fn(v, &v->svcs[i], p, res);
+}
+
+/*
+ * The TLS level of the server (or CLIENT) in context S: the level
+ * parameter, else what the obsolete *_enforce_tls / *_use_tls give
+ * (enforce with the default peername check is "verify" for the client;
+ * "encrypt" is close enough here).
+ */
+static const char *
+level(const struct pfa_cfview *v, const struct pfa_cfsvc *s, bool client)
+{
+	const char *l = pfa_cfsvc_get(v, s, client ? LEVEL_CLI : LEVEL_SRV);
+	if (!empty(l))
+		return l;
+	if (pfa_cf_value_yes(pfa_cfsvc_get(v, s, client ? "smtp_enforce_tls" :
+	    "smtpd_enforce_tls")))
+		return "encrypt";
+	if (pfa_cf_value_yes(pfa_cfsvc_get(v, s, client ? "smtp_use_tls" :
+	    "smtpd_use_tls")))
+		return "may";
+	return "none";
+}
+
+static bool
+wrapper(const struct pfa_cfview *v, const struct pfa_cfsvc *s)
+{
+	return pfa_cf_value_yes(pfa_cfsvc_get(v, s, "smtpd_tls_wrappermode"));
+}
+
+/* ---------------------------------------------------------- protocols */
+
+static const struct {
+	const char *name;
+	unsigned bit;
+	int ver;		/* wire version, for >= and <= */
+} protos[] = {
+	{ "SSLv2", 0x01, 0x0002 }, { "SSLv3", 0x02, 0x0300 },
+	{ "TLSv1", 0x04, 0x0301 }, { "TLSv1.1", 0x08, 0x0302 },
+	{ "TLSv1.2", 0x10, 0x0303 }, { "TLSv1.3", 0x20, 0x0304 },
+};
+#define NPROTOS		(sizeof(protos) / sizeof(protos[0]))
+#define PR_ALL		0x3fu
+#define PR_SSL		0x03u	/* SSLv2, SSLv3 */
+#define PR_OLD		0x0cu	/* TLSv1, TLSv1.1 */
+
+static unsigned
+proto_bit(const char *name)
+{
+	for (size_t i = 0; i < NPROTOS; i++)
+		if (strcasecmp(protos[i].name, name) == 0)
+			return protos[i].bit;
+	return 0;
+}
+
+/* A bound of ">=" or "<=": "None", a name from SSLv3 up, or hex. */
+static int
+parse_bound(const char *s, int *ver)
+{
+	if (strcasecmp(s, "None") == 0) {
+		*ver = 0;
+		return 0;
+	}
+	for (size_t i = 1; i < NPROTOS; i++)
+		if (strcasecmp(protos[i].name, s) == 0) {
+			*ver = protos[i].ver;
+			return 0;
+		}
+	char *end;
+	unsigned long u = strtoul(s, &end, 16);
+	if (*s == '\0' || *end != '\0' || u > INT_MAX)
+		return -1;
+	*ver = (int)u;
+	return 0;
+}
+
+/*
+ * The protocols LIST leaves enabled, as Postfix reads it
+ * (tls_proto_mask_lims): names to include, !names to exclude (an include
+ * list excludes everything it does not name), and the >= / <= bounds of
+ * Postfix 3.6.  An empty list enables everything.  -1 if Postfix rejects
+ * the list.
+ */
+static int
+proto_mask(const char *list)
+{
+	static const char sep[] = " \t\r\n,:";
+	unsigned inc = 0, exc = 0;
+	int lo = 0, hi = 0, rc = 0;
+	char *dup = pfa_xstrdup(list);
+	for (char *p = dup; rc == 0 && *(p += strspn(p, sep)) != '\0';) {
+		char *tok = p;
+		p += strcspn(p, sep);
+		if (*p != '\0')
+			*p++ = '\0';
+		unsigned bit;
+		if (strncmp(tok, ">=", 2) == 0)
+			rc = parse_bound(tok + 2, &lo);
+		else if (strncmp(tok, "<=", 2) == 0)
+			rc = parse_bound(tok + 2, &hi);
+		else if (*tok == '!' && (bit = proto_bit(tok + 1)) != 0)
+			exc |= bit;
+		else if ((bit = proto_bit(tok)) != 0)
+			inc |= bit;
+		else
+			rc = -1;
+	}
+	free(dup);
+	if (rc < 0)
+		return -1;
+	unsigned on = PR_ALL & ~(inc ? exc | (PR_ALL & ~inc) : exc);
+	for (size_t i = 0; i < NPROTOS; i++)
+		if ((lo != 0 && protos[i].ver < lo) ||
+		    (hi != 0 && protos[i].ver > hi))
+			on &= ~protos[i].bit;
+	return (int)on;
+}
+
+/* "SSLv2, SSLv3" for the protocols of MASK. */
+static const char *
+proto_names(unsigned mask, char *buf, size_t n)
+{
+	buf[0] = '\0';
+	for (size_t i = 0; i < NPROTOS; i++)
+		if (mask & protos[i].bit) {
+			if (buf[0] != '\0')
+				strncat(buf, ", ", n - strlen(buf) - 1);
+			strncat(buf, protos[i].name, n - strlen(buf) - 1);
+		}
+	return buf;
+}
+
+/* The floor to recommend, in the syntax this Postfix understands. */
+static const char *
+floor_value(const struct pfa_cfview *v)
+{
+	return pfa_cf_version_ge(v, 3, 6) ? ">=TLSv1.2" :
+	    "!SSLv2,!SSLv3,!TLSv1,!TLSv1.1";
+}
+
+/* true if the SMTP client requires TLS somewhere: a mandatory level, or
+ * a policy table that may name one. */
+static bool
+outbound_mandatory(const struct pfa_cfview *v)
+{
+	static const char *const levels[] = { "encrypt", "dane-only",
+		"fingerprint", "verify", "secure", NULL };
+	const char *l = pfa_cf_get(v, "smtp_tls_security_level");
+	const char *pm = pfa_cf_get(v, "smtp_tls_policy_maps");
+	for (size_t i = 0; l && levels[i]; i++)
+		if (strcasecmp(l, levels[i]) == 0)
+			return true;
+	return pm != NULL && *pm != '\0';
+}
+
+static void
+check_protocols(const struct pfa_cfview *v, const struct pfa_cfsvc *s,
+    const char *p, struct pfa_result *res)
+{
+	const char *val = pfa_cfsvc_get(v, s, p);
+	if (val == NULL)
+		return;
+	int m = proto_mask(val);
+	char names[64];
+	if (m < 0) {
+		add(res, WARN, "PFA-TLS-003", s, p,
+		    set_cmd(s, p, floor_value(v)), "%s = %s is not a protocol "
+		    "list Postfix accepts: it logs \"Invalid TLS protocol "
+		    "list\" and disables TLS", p, val);
+	} else if (m & PR_SSL) {
+		add(res, CRIT, "PFA-TLS-001", s, p,
+		    set_cmd(s, p, floor_value(v)), "%s%s enables %s (broken: "
+		    "DROWN, POODLE); OpenSSL 3 on Debian no longer offers "
+		    "SSLv3, but the setting must not rely on the library", p,
+		    *val ? "" : " (empty: every protocol)",
+		    proto_names((unsigned)m & PR_SSL, names, sizeof(names)));
+	} else if (m & PR_OLD) {
+		/* outbound opportunistic TLS: an old peer gets plaintext;
+		 * the mandatory list matters only where TLS is required */
+		bool opp = strcmp(p, "smtp_tls_protocols") == 0 ||
+		    (strcmp(p, "smtp_tls_mandatory_protocols") == 0 &&
+		    !outbound_mandatory(v));
+		add(res, opp ? INFO : WARN, "PFA-TLS-002",
+		    s, p, set_cmd(s, p, floor_value(v)),
+		    "%s enables %s, deprecated by RFC 8996%s", p,
+		    proto_names((unsigned)m & PR_OLD, names, sizeof(names)),
+		    opp ? "; optional while outbound TLS is opportunistic, "
+		    "where refusing them sends to old servers in plaintext" :
+		    "");
+	}
+}
+
+/* ------------------------------------------------------------ ciphers */
+
+static void
+check_ciphers(const struct pfa_cfview *v, const struct pfa_cfsvc *s,
+    const char *p, struct pfa_result *res)
+{
+	const char *val = pfa_cfsvc_get(v, s, p);
+	if (val == NULL || strcasecmp(val, "medium") == 0 ||
+	    strcasecmp(val, "high") == 0)
+		return;
+	char *rem = set_cmd(s, p, "medium");
+	bool weak = strcasecmp(val, "export") == 0 ||
+	    strcasecmp(val, "low") == 0;
+	bool v38 = pfa_cf_version_ge(v, 3, 8);	/* weak grades mean medium */
+	if (strcasecmp(val, "null") == 0)
+		add(res, CRIT, "PFA-TLS-004", s, p, rem, "%s = null "
+		    "allows only NULL ciphers: authentication without "
+		    "encryption", p);
+	else if (weak)
+		add(res, v38 ? INFO : CRIT, "PFA-TLS-004",
+		    s, p, rem, "%s = %s %s", p, val, v38 ? "is treated as "
+		    "medium since Postfix 3.8; say what is meant" : "enables "
+		    "insecure ciphers (export, DES, RC4); postconf(5): "
+		    "\"SHOULD NOT be used\"");
+	else
+		add(res, WARN, "PFA-TLS-003", s, p, rem, "%s = %s is "
+		    "not a cipher grade: Postfix logs \"invalid cipher grade\" "
+		    "and gives up TLS", p, val);
+}
+
+/* ---------------------------------------------------- server levels */
+
+/* The smtpd that receives the MX traffic: "smtp inet", or postscreen's. */
+static const struct pfa_cfsvc *
+mx_service(const struct pfa_cfview *v)
+{
+	const struct pfa_cfsvc *s = pfa_cfview_service(v, "smtp", "inet");
+	if (s != NULL && strcmp(s->command, "smtpd") == 0)
+		return s;
+	for (size_t i = 0; i < v->nsvcs; i++)
+		if (strcmp(v->svcs[i].type, "pass") == 0 &&
+		    strcmp(v->svcs[i].command, "smtpd") == 0)
+			return &v->svcs[i];
+	return NULL;
+}
+
+static bool
+is_submission(const struct pfa_cfsvc *s)
+{
+	static const char *const ports[] = {
+		"submission", "submissions", "smtps", "587", "465", NULL,
+	};
+	if (strcmp(s->type, "inet") != 0 || strcmp(s->command, "smtpd") != 0)
+		return false;
+	const char *port = strrchr(s->name, ':');
+	port = port ? port + 1 : s->name;
+	for (size_t i = 0; ports[i]; i++)
+		if (strcmp(port, ports[i]) == 0)
+			return true;
+	return false;
+}
+
+static void
+check_level(const struct pfa_cfview *v, const struct pfa_cfsvc *s, bool mx,
+    struct pfa_result *res)
+{
+	if (wrapper(v, s))
+		return;		/* smtps: TLS from the first byte */
+	const char *l = level(v, s, false);
+	const struct pfa_cfsvc *o = owner(s, LEVEL_SRV);
+	const char *name = s ? s->name : "smtpd";
+	if (strcasecmp(l, "none") == 0)
+		add(res, WARN, "PFA-TLS-006", o, LEVEL_SRV,
+		    set_cmd(o, LEVEL_SRV, mx || o == NULL ? "may" : "encrypt"),
+		    "%s offers no STARTTLS: mail%s crosses the network in "
+		    "clear", name, mx ? "" : " and passwords");
+	else if (mx && strcasecmp(l, "encrypt") == 0)
+		add(res, WARN, "PFA-TLS-007", o, LEVEL_SRV,
+		    set_cmd(o, LEVEL_SRV, "may"), "%s, the public MX, "
+		    "requires STARTTLS: RFC 3207 forbids that for a publicly "
+		    "referenced server, and senders without TLS are refused; "
+		    "require TLS on submission only (-o %s=encrypt)", name,
+		    LEVEL_SRV);
+}
+
+static void
+check_levels(const struct pfa_cfview *v, unsigned roles,
+    struct pfa_result *res)
+{
+	if (roles & PFA_ROLE_MX)
+		check_level(v, mx_service(v), true, res);
+	if (!(roles & PFA_ROLE_SUBMISSION))
+		return;
+	bool found = false;
+	for (size_t i = 0; i < v->nsvcs; i++)
+		if (is_submission(&v->svcs[i])) {
+			check_level(v, &v->svcs[i], false, res);
+			found = true;
+		}
+	if (!found)
+		check_level(v, NULL, false, res);
+}
+
+/* --------------------------------------- per smtpd service contexts */
+
+/* AUTH before STARTTLS, and the certificate, in context S. */
+static void
+check_server_ctx(const struct pfa_cfview *v, const struct pfa_cfsvc *s,
+    unsigned roles, struct pfa_result *res)
+{
+	const char *l = level(v, s, false);
+	bool mandatory = wrapper(v, s) || strcasecmp(l, "encrypt") == 0;
+	bool tls = mandatory || strcasecmp(l, "none") != 0;
+	if (pfa_cf_value_yes(pfa_cfsvc_get(v, s, "smtpd_sasl_auth_enable")) &&
+	    !pfa_cf_value_yes(pfa_cfsvc_get(v, s, "smtpd_tls_auth_only")) &&
+	    !mandatory) {
+		const char *p = "smtpd_tls_auth_only";
+		const struct pfa_cfsvc *o = owner(s, p) ? s :
+		    owner(s, "smtpd_sasl_auth_enable");
+		add(res, WARN, "PFA-TLS-009", o, p,
+		    set_cmd(o, p, "yes"), "%s offers SASL AUTH before "
+		    "STARTTLS: passwords can cross the network in clear",
+		    s ? s->name : "smtpd");
+	}
+	if (!tls)
+		return;
+	const char *cert = pfa_cfsvc_get(v, s, "smtpd_tls_cert_file");
+	const char *chain = pfa_cfsvc_get(v, s, "smtpd_tls_chain_files");
+	const char *ec = pfa_cfsvc_get(v, s, "smtpd_tls_eccert_file");
+	if (empty(cert) && empty(chain) && empty(ec)) {
+		const char *p = "smtpd_tls_cert_file";
+		add(res, WARN, "PFA-TLS-012", owner(s, p), p,
+		    pfa_xstrdup(CERT_REMEDY), "%s has TLS on but no "
+		    "certificate (smtpd_tls_cert_file, smtpd_tls_chain_files "
+		    "empty): Postfix logs \"No server certs available\" and "
+		    "offers no TLS", s ? s->name : "smtpd");
+	}
+	if (!(roles & (PFA_ROLE_MX | PFA_ROLE_SUBMISSION)))
+		return;
+	const char *p = !empty(chain) && strstr(chain, SNAKEOIL) ?
+	    "smtpd_tls_chain_files" : !empty(cert) && strstr(cert, SNAKEOIL) ?
+	    "smtpd_tls_cert_file" : NULL;
+	if (p != NULL)
+		add(res, INFO, "PFA-TLS-013", owner(s, p), p,
+		    pfa_xstrdup(CERT_REMEDY), "%s uses Debian's self-signed "
+		    "snakeoil certificate: fine for opportunistic MX TLS, but "
+		    "mail clients and DANE/MTA-STS senders cannot verify it",
+		    s ? s->name : "smtpd");
+}
+
+static void
+check_servers(const struct pfa_cfview *v, unsigned roles,
+    struct pfa_result *res)
+{
+	bool any = false;
+	for (size_t i = 0; i < v->nsvcs; i++)
+		if (strcmp(v->svcs[i].command, "smtpd") == 0) {
+			check_server_ctx(v, &v->svcs[i], roles, res);
+			any = true;
+		}
+	if (!any)
+		check_server_ctx(v, NULL, roles, res);
+}
+
+/* ---------------------------------------------------- client, logging */
+
+static void
+check_client_level(const struct pfa_cfview *v, const struct pfa_cfsvc *s,
+    const char *p, struct pfa_result *res)
+{
+	if (strcasecmp(level(v, s, true), "none") == 0)
+		add(res, WARN, "PFA-TLS-008", s, p,
+		    set_cmd(s, p, "may"), "%s: the SMTP client never uses "
+		    "STARTTLS, so all outbound mail travels in clear%s", p,
+		    s ? "" : " (unless smtp_tls_policy_maps says otherwise)");
+}
+
+static void
+check_loglevel(const struct pfa_cfview *v, const struct pfa_cfsvc *s,
+    const char *p, struct pfa_result *res)
+{
+	const char *val = pfa_cfsvc_get(v, s, p);
+	char *end;
+	if (empty(val))
+		return;
+	long n = strtol(val, &end, 10);
+	if (*end != '\0')
+		return;
+	if (n <= 0)
+		add(res, INFO, "PFA-TLS-010", s, p, set_cmd(s, p, "1"),
+		    "%s = %s: TLS handshakes are not logged, so TLS failures "
+		    "and versions in use cannot be seen", p, val);
+	else if (n > 2)
+		add(res, INFO, "PFA-TLS-011", s, p, set_cmd(s, p, "1"),
+		    "%s = %s logs packet dumps: too verbose except while "
+		    "debugging", p, val);
+}
+
+/* ---------------------------------------------------- global options */
+
+static int
+ssl_option(void *arg, const char *tok, size_t index)
+{
+	unsigned *have = arg;
+	(void)index;
+	if (strcasecmp(tok, "NO_COMPRESSION") == 0)
+		*have |= 1;
+	else if (strcasecmp(tok, "NO_RENEGOTIATION") == 0)
+		*have |= 2;
+	return 0;
+}
+
+static void
+check_options(const struct pfa_cfview *v, struct pfa_result *res)
+{
+	const char *pre = pfa_cf_get(v, "tls_preempt_cipherlist");
+	if (pre != NULL && !pfa_cf_value_yes(pre))
+		add(res, INFO, "PFA-TLS-005", NULL,
+		    "tls_preempt_cipherlist",
+		    set_cmd(NULL, "tls_preempt_cipherlist", "yes"),
+		    "tls_preempt_cipherlist = no: clients choose the cipher "
+		    "order; yes lets the server prefer its strongest suites "
+		    "(optional: Mozilla's intermediate profile keeps no)");
+	const char *opt = pfa_cf_get(v, "tls_ssl_options");
+	unsigned have = 0;
+	if (opt == NULL)
+		return;
+	pfa_cf_tokens(opt, ssl_option, &have);
+	char missing[64];
+	snprintf(missing, sizeof(missing), "%s%s%s",
+	    have & 1 ? "" : "NO_COMPRESSION", (have & 3) == 0 ? " " : "",
+	    have & 2 ? "" : "NO_RENEGOTIATION");
+	if (missing[0] != '\0') {
+		char val[256];
+		snprintf(val, sizeof(val), "%s%s%s", opt, *opt ? " " : "",
+		    missing);
+		add(res, INFO, "PFA-TLS-014", NULL, "tls_ssl_options",
+		    set_cmd(NULL, "tls_ssl_options", val), "tls_ssl_options "
+		    "lacks %s (optional: OpenSSL 3 builds without compression; "
+		    "NO_RENEGOTIATION stops client-initiated renegotiation)",
+		    missing);
+	}
+}
+
+/* --------------------------------------------------------- obsolete */
+
+/* P as main.cf or service S writes it, NULL when not set there. */
+static const char *
+setting(const struct pfa_cfview *v, const struct pfa_cfsvc *s, const char *p)
+{
+	return s != NULL ? pfa_cfsvc_opt(s, p) : pfa_cf_raw(v, p);
+}
+
+static void
+check_use_tls(const struct pfa_cfview *v, const struct pfa_cfsvc *s,
+    const char *p, struct pfa_result *res)
+{
+	if (setting(v, s, p) == NULL)
+		return;
+	bool client = strncmp(p, "smtpd_", 6) != 0;
+	const char *lp = client ? LEVEL_CLI : LEVEL_SRV;
+	const char *l = level(v, s, client);
+	char *rem = unset_cmd(s, p);
+	if (empty(setting(v, s, lp)) && strcasecmp(l, "none") != 0) {
+		char *set = set_cmd(s, lp, l), *both;
+		both = pfa_xasprintf("%s && %s", set, rem);
+		free(set);
+		free(rem);
+		rem = both;
+	}
+	add(res, WARN, "PFA-OBS-001", s, p, rem, "%s is obsolete "
+	    "(postconf warns from Postfix 3.9): say %s = %s instead", p, lp,
+	    l);
+}
+
+static void
+check_dh(const struct pfa_cfview *v, const struct pfa_cfsvc *s,
+    const char *p, struct pfa_result *res)
+{
+	const char *val = setting(v, s, p);
+	if (empty(val))
+		return;
+	if (strstr(p, "dh512") != NULL)
+		add(res, WARN, "PFA-OBS-002", s, p, unset_cmd(s, p),
+		    "%s = %s: 512-bit export DH is %s; remove the setting and "
+		    "the file", p, val, pfa_cf_version_ge(v, 3, 6) ?
+		    "silently ignored since Postfix 3.6" : "obsolete");
+	else if (pfa_cf_version_ge(v, 3, 7) && strcasecmp(val, "auto") != 0)
+		add(res, INFO, "PFA-OBS-003", s, p, unset_cmd(s, p),
+		    "%s = %s: with Postfix 3.7 and OpenSSL 3 an empty value "
+		    "lets OpenSSL pick a DH group to suit the certificate "
+		    "(2048 bits or more); custom parameters are no longer "
+		    "recommended (postconf(5)). Keep the file only if pfagent "
+		    "rotate-dh or an internet.nl ffdhe3072 policy manages it",
+		    p, val);
+}
+
+static void
+check_eecdh(const struct pfa_cfview *v, const struct pfa_cfsvc *s,
+    const char *p, struct pfa_result *res)
+{
+	if (setting(v, s, p) != NULL && (v->version[0] == 0 ||
+	    pfa_cf_version_ge(v, 3, 6)))
+		add(res, INFO, "PFA-OBS-004", s, p, unset_cmd(s, p),
+		    "%s is deprecated since Postfix 3.6: leave it unset and "
+		    "tune %s instead", p,
+		    pfa_cf_get(v, "tls_ffdhe_auto_groups") ?
+		    "tls_eecdh_auto_curves and tls_ffdhe_auto_groups" :
+		    "tls_eecdh_auto_curves");
+}
+
+/* ------------------------------------------------------------- entry */
+
+/* Checks of one parameter, in main.cf and in the services overriding it. */
+static const struct {
+	const char *param;
+	check_fn fn;
+	bool server;		/* moot on a host with no listener */
+} checks[] = {
+	{ "smtpd_tls_protocols", check_protocols, true },
+	{ "smtpd_tls_mandatory_protocols", check_protocols, true },
+	{ "smtpd_tls_ciphers", check_ciphers, true },
+	{ "smtpd_tls_mandatory_ciphers", check_ciphers, true },
+	{ "smtpd_tls_loglevel", check_loglevel, true },
+	{ "smtp_tls_protocols", check_protocols, false },
+	{ "smtp_tls_mandatory_protocols", check_protocols, false },
+	{ "smtp_tls_ciphers", check_ciphers, false },
+	{ "smtp_tls_mandatory_ciphers", check_ciphers, false },
+	{ LEVEL_CLI, check_client_level, false },
+	{ "smtp_tls_loglevel", check_loglevel, false },
+	{ "smtpd_use_tls", check_use_tls, false },
+	{ "smtpd_enforce_tls", check_use_tls, false },
+	{ "smtp_use_tls", check_use_tls, false },
+	{ "smtp_enforce_tls", check_use_tls, false },
+	{ "smtpd_tls_dh512_param_file", check_dh, false },
+	{ "smtpd_tls_dh1024_param_file", check_dh, false },
+	{ "smtpd_tls_eecdh_grade", check_eecdh, false },
+};
+
+void
+pfa_audit_tls(const struct pfa_cfview *v, unsigned roles,
+    struct pfa_result *res)
+{
+	/* a host with no listener beyond loopback: smtpd TLS is moot */
+	bool listens = roles == 0 ||
+	    (roles & (PFA_ROLE_MX | PFA_ROLE_SUBMISSION | PFA_ROLE_RELAY));
+	for (size_t i = 0; i < sizeof(checks) / sizeof(checks[0]); i++)
+		if (listens || !checks[i].server)
+			each_ctx(v, checks[i].param, checks[i].fn, res);
+	if (listens) {
+		check_levels(v, roles, res);
+		check_servers(v, roles, res);
+		check_options(v, res);
+	}
+}

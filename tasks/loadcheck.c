@@ -1,0 +1,592 @@
+/*
+ * loadcheck.c - the loadability checks: settings `postconf` 3.7 accepts
+ * with exit status 0 but a Postfix daemon dies on ("fatal: bad numerical
+ * configuration", "mailbox_size_limit is smaller than message_size_limit",
+ * "open database") or answers "451 4.3.5 Server configuration error" for.
+ * This half checks values, lookup tables, '#' comments and size limits,
+ * and holds the table probe and the reload gate's validator; the smtpd
+ * restriction lists, the relay guard and the TLS lists are in
+ * loadcheck_lists.c.
+ *
+ * Reads a configuration view (cfview.h) and adds CRITICAL findings
+ * PFA-LOAD-* to a result; their number is what blocks a reload.  The only
+ * command run is `postmap -q`, through the Postfix module, by the
+ * production probe; the checks get the probe as a seam.  Writes no file
+ * and does not log.
+ */
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "loadcheck_int.h"
+#include "maptable.h"
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+const struct pfa_rule_doc pfa_loadcheck_rules[] = {
+	{ "PFA-LOAD-001", PFA_SEV_CRITICAL, "integer parameter not a number" },
+	{ "PFA-LOAD-002", PFA_SEV_CRITICAL, "time parameter not a time" },
+	{ "PFA-LOAD-003", PFA_SEV_CRITICAL, "boolean parameter not yes/no" },
+	{ "PFA-LOAD-004", PFA_SEV_CRITICAL, "unknown smtpd restriction" },
+	{ "PFA-LOAD-005", PFA_SEV_CRITICAL, "restriction argument missing" },
+	{ "PFA-LOAD-006", PFA_SEV_CRITICAL, "restriction class undefined" },
+	{ "PFA-LOAD-007", PFA_SEV_CRITICAL, "lookup table of unknown type" },
+	{ "PFA-LOAD-008", PFA_SEV_CRITICAL, "lookup table does not open" },
+	{ "PFA-LOAD-009", PFA_SEV_CRITICAL, "'#' comment inside a value" },
+	{ "PFA-LOAD-010", PFA_SEV_CRITICAL, "TLS protocol list invalid" },
+	{ "PFA-LOAD-011", PFA_SEV_CRITICAL, "TLS cipher grade invalid" },
+	{ "PFA-LOAD-012", PFA_SEV_CRITICAL, "TLS cipher exclusion invalid" },
+	{ "PFA-LOAD-013", PFA_SEV_CRITICAL, "mailbox_size_limit too small" },
+	{ "PFA-LOAD-014", PFA_SEV_CRITICAL, "virtual_mailbox_limit too small" },
+	{ "PFA-LOAD-015", PFA_SEV_CRITICAL, "no relay guard for smtpd" },
+	{ "PFA-LOAD-016", PFA_SEV_CRITICAL, "configuration unreadable" },
+	{ "PFA-LOAD-017", PFA_SEV_CRITICAL, "Postfix programs die on main.cf" },
+	{ NULL, 0, NULL },
+};
+
+/* ------------------------------------------------------------ helpers */
+
+char *
+pfa_lc_set_cmd(const struct pfa_cfsvc *s, const char *name,
+    const char *value)
+{
+	if (value == NULL)
+		return s ? pfa_xasprintf("postconf -PX '%s/%s/%s'", s->name,
+		    s->type, name) : pfa_xasprintf("postconf -# %s", name);
+	/* inside '...' a quote is written '\'' */
+	char *q = pfa_xmalloc(strlen(value) * 4 + 1), *o = q;
+	for (const char *p = value; *p; p++) {
+		if (*p == '\'') {
+			memcpy(o, "'\\''", 4);
+			o += 4;
+		} else
+			*o++ = *p;
+	}
+	*o = '\0';
+	char *cmd = s ? pfa_xasprintf("postconf -P '%s/%s/%s=%s'", s->name,
+	    s->type, name, q) : pfa_xasprintf("postconf -e '%s = %s'", name, q);
+	free(q);
+	return cmd;
+}
+
+void
+pfa_lc_add(struct pfa_lc *c, const char *id, const struct pfa_cfsvc *s,
+    const char *name, char *remedy, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	/* main.cf: "name"; a service: "service/type/name" as postconf -P */
+	char *subj = s ? pfa_xasprintf("%s/%s/%s", s->name, s->type, name) :
+	    pfa_xstrdup(name);
+	pfa_result_add_finding(c->res, PFA_SEV_CRITICAL, id, subj, remedy,
+	    "%s", msg);
+	free(subj);
+	free(remedy);
+	c->problems++;
+}
+
+bool
+pfa_lc_in_list(const char *s, const char *const *list)
+{
+	for (size_t i = 0; list[i]; i++)
+		if (strcmp(s, list[i]) == 0)
+			return true;
+	return false;
+}
+
+bool
+pfa_lc_digits(const char *s)
+{
+	if (*s == '\0')
+		return false;
+	for (; *s; s++)
+		if (!isdigit((unsigned char)*s))
+			return false;
+	return true;
+}
+
+bool
+pfa_lc_ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+	return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+/* Calls FN for every parameter main.cf sets and every master.cf -o. */
+static void
+each_setting(struct pfa_lc *c, void (*fn)(struct pfa_lc *,
+    const struct pfa_cfsvc *, const char *, const char *))
+{
+	const struct pfa_cfview *v = c->v;
+	for (size_t i = 0; i < v->nparams; i++)
+		if (v->params[i].raw != NULL && v->params[i].value != NULL)
+			fn(c, NULL, v->params[i].name, v->params[i].value);
+	for (size_t i = 0; i < v->nsvcs; i++)
+		for (size_t j = 0; j < v->svcs[i].nopts; j++) {
+			const char *n = v->svcs[i].opts[j].name;
+			fn(c, &v->svcs[i], n, pfa_cfsvc_get(v, &v->svcs[i], n));
+		}
+}
+
+/* ------------------------------------------ numbers, times, booleans */
+
+/*
+ * A parameter's type, from its default as `postconf -d` shows it:
+ * "10240000" an integer, "300s" a time, "yes" or "no" a boolean.
+ */
+enum ptype { T_OTHER, T_INT, T_TIME, T_BOOL };
+
+/* Numeric defaults of parameters that take something else. */
+static const char *const not_int[] = {
+	"compatibility_level", "mail_release_date", "process_id",
+	"milter_protocol", "lmtp_tcp_port", NULL,
+};
+static const char *const signed_int[] = {
+	"postscreen_dnsbl_allowlist_threshold",
+	"postscreen_dnsbl_whitelist_threshold", NULL,
+};
+
+static enum ptype
+param_type(const char *name, const char *dflt)
+{
+	size_t dl = strlen(dflt), digits = strspn(dflt, "0123456789");
+	if (dl == 0)
+		return T_OTHER;
+	if (digits == dl)
+		return pfa_lc_in_list(name, not_int) ||
+		    pfa_lc_ends_with(name, "_concurrency_negative_feedback") ||
+		    pfa_lc_ends_with(name, "_concurrency_positive_feedback") ?
+		    T_OTHER : T_INT;
+	if (digits > 0 && digits + 1 == dl && strchr("smhdw", dflt[digits]))
+		return T_TIME;
+	/* smtpd_forbid_bare_newline: also "normalize" and "reject" */
+	if ((strcmp(dflt, "yes") == 0 || strcmp(dflt, "no") == 0) &&
+	    strcmp(name, "smtpd_forbid_bare_newline") != 0)
+		return T_BOOL;
+	return T_OTHER;
+}
+
+/* As Postfix 3.7 reads them (lab-checked with postmap -c): digits only;
+ * digits and one lower-case unit; yes or no in any case. */
+static bool
+value_ok(enum ptype t, const char *name, const char *value)
+{
+	size_t n = strspn(value, "0123456789");
+	switch (t) {
+	case T_INT:
+		if (*value == '-' && pfa_lc_in_list(name, signed_int))
+			value++;
+		return pfa_lc_digits(value) && strlen(value) <= 18;
+	case T_TIME:
+		return n > 0 && (value[n] == '\0' ||
+		    (strchr("smhdw", value[n]) && value[n + 1] == '\0'));
+	case T_BOOL:
+		return strcasecmp(value, "yes") == 0 ||
+		    strcasecmp(value, "no") == 0;
+	default:
+		return true;
+	}
+}
+
+static void
+check_type(struct pfa_lc *c, const struct pfa_cfsvc *s, const char *name,
+    const char *value)
+{
+	static const struct {
+		const char *id, *what;
+	} bad[] = {
+		[T_INT] = { "PFA-LOAD-001", "is not a whole number: Postfix "
+		    "daemons die with \"bad numerical configuration\"" },
+		[T_TIME] = { "PFA-LOAD-002", "is not a time (digits and one "
+		    "unit of s, m, h, d, w): Postfix daemons die with \"bad "
+		    "time value or unit\"" },
+		[T_BOOL] = { "PFA-LOAD-003", "is not yes or no: Postfix "
+		    "daemons die with \"bad boolean configuration\"" },
+	};
+	const struct pfa_cfparam *p = pfa_cfview_param(c->v, name);
+	if (p == NULL || p->dflt == NULL || value == NULL ||
+	    strchr(value, '$') != NULL)
+		return;
+	enum ptype t = param_type(name, p->dflt);
+	if (!value_ok(t, name, value))
+		pfa_lc_add(c, bad[t].id, s, name, pfa_lc_set_cmd(s, name, NULL),
+		    "%s = %s %s", name, value, bad[t].what);
+}
+
+/* ---------------------------------------------------------- the tables */
+
+static bool
+below(const char *path, const char *dir)
+{
+	if (dir == NULL || *dir != '/')
+		return false;
+	size_t n = strlen(dir);
+	while (n > 1 && dir[n - 1] == '/')
+		n--;
+	return strncmp(path, dir, n) == 0 &&
+	    (path[n] == '/' || path[n] == '\0');
+}
+
+/*
+ * Rebuild an indexed table (aliases with postalias, SNI maps with
+ * postmap -F, as maptable.c); correct a text one and try it again.
+ */
+static char *
+table_remedy(const char *type, const char *path, const char *param)
+{
+	static const char *const indexed[] = {
+		"hash", "btree", "lmdb", "cdb", "dbm", NULL,
+	};
+	if (!pfa_lc_in_list(type, indexed))
+		return pfa_xasprintf("correct %s, then: postmap -q test %s:%s",
+		    path, type, path);
+	if (strcmp(param, "alias_maps") == 0 ||
+	    strcmp(param, "alias_database") == 0)
+		return pfa_xasprintf("postalias %s:%s", type, path);
+	return pfa_xasprintf("postmap %s%s:%s", strcmp(param,
+	    "tls_server_sni_maps") == 0 ? "-F " : "", type, path);
+}
+
+struct twalk {
+	struct pfa_lc *c;
+	const char *name;
+};
+
+/* Probes TYPE:PATH, once a run, unless it is one of Postfix's own. */
+static void
+probe_once(struct pfa_lc *c, const char *type, const char *path,
+    const char *param)
+{
+	if (below(path, pfa_cf_get(c->v, "data_directory")) ||
+	    below(path, pfa_cf_get(c->v, "queue_directory")))
+		return;
+	char *spec = pfa_xasprintf("%s:%s", type, path), *why = NULL;
+	for (size_t i = 0; i < c->nseen; i++)
+		if (strcmp(c->seen[i], spec) == 0) {
+			free(spec);
+			return;
+		}
+	c->seen = pfa_xrealloc(c->seen, (c->nseen + 1) * sizeof(*c->seen));
+	c->seen[c->nseen++] = spec;
+	if (c->probe(c->probe_arg, spec, &why) < 0)
+		pfa_lc_add(c, "PFA-LOAD-008", NULL, spec,
+		    table_remedy(type, path, param), "table %s (named in %s) "
+		    "does not open: %s", spec, param,
+		    why ? why : "unknown error");
+	free(why);
+}
+
+static int
+table_token(void *arg, const char *tok)
+{
+	struct twalk *w = arg;
+	char *type, *path;
+	if (w->c->probe != NULL &&
+	    pfa_mapspec_parse(tok, &type, &path) == 0) {
+		probe_once(w->c, type, path, w->name);
+		free(type);
+		free(path);
+	}
+	return 0;
+}
+
+/* Postfix's own caches, not tables with a source (as maptable.c). */
+static bool
+is_cache(const char *name)
+{
+	return pfa_lc_ends_with(name, "_cache_database") ||
+	    pfa_lc_ends_with(name, "_cache_map") ||
+	    pfa_lc_ends_with(name, "_cache_name") ||
+	    strcmp(name, "address_verify_map") == 0 ||
+	    strcmp(name, "proxy_write_maps") == 0;
+}
+
+static void
+check_tables(struct pfa_lc *c, const struct pfa_cfsvc *s, const char *name,
+    const char *value)
+{
+	struct twalk w = { c, name };
+	if (value == NULL || strchr(value, '$') != NULL || is_cache(name))
+		return;
+	if (pfa_lc_ends_with(name, "_maps") ||
+	    pfa_lc_ends_with(name, "_checks"))
+		pfa_lc_table_types(c, s, name, value);
+	pfa_map_tokens(value, table_token, &w);
+}
+
+/* --------------------------------------------------- '#' inside a value */
+
+static void
+check_comment(struct pfa_lc *c, const struct pfa_cfsvc *s, const char *name,
+    const char *value)
+{
+	(void)value;
+	const char *raw = s ? pfa_cfsvc_opt(s, name) : pfa_cf_raw(c->v, name);
+	if (raw == NULL)
+		return;
+	const char *h = raw;
+	while ((h = strchr(h, '#')) != NULL && h != raw &&
+	    !isspace((unsigned char)h[-1]))
+		h++;
+	if (h == NULL)
+		return;
+	size_t n = (size_t)(h - raw);
+	while (n > 0 && isspace((unsigned char)raw[n - 1]))
+		n--;
+	char *kept = pfa_xasprintf("%.*s", (int)n, raw);
+	pfa_lc_add(c, "PFA-LOAD-009", s, name,
+	    pfa_lc_set_cmd(s, name, n ? kept : NULL), "%s = %s has a '#' "
+	    "inside the value; Postfix 3.7 takes it and what follows "
+	    "literally (put comments on their own line)", name, raw);
+	free(kept);
+}
+
+/* --------------------------------------------------- size limits */
+
+/*
+ * local(8) and virtual(8) refuse to start when their mailbox limit is
+ * below message_size_limit, or is a limit while message_size_limit = 0
+ * (unlimited).  LIMIT is the parameter of DAEMON.
+ */
+static void
+size_one(struct pfa_lc *c, const struct pfa_cfsvc *s, const char *daemon,
+    const char *limit, const char *id)
+{
+	const char *ms = pfa_cfsvc_get(c->v, s, "message_size_limit");
+	const char *ls = pfa_cfsvc_get(c->v, s, limit);
+	if (ms == NULL || ls == NULL || !pfa_lc_digits(ms) ||
+	    !pfa_lc_digits(ls))
+		return;
+	long long m = strtoll(ms, NULL, 10), l = strtoll(ls, NULL, 10);
+	if (l == 0 || (m != 0 && l >= m))
+		return;
+	if (m == 0)
+		pfa_lc_add(c, id, s, limit,
+		    pfa_lc_set_cmd(s, "message_size_limit", ls), "%s = %lld "
+		    "but message_size_limit = 0 (unlimited): %s dies with "
+		    "\"%s is limited but message_size_limit is unlimited\"",
+		    limit, l, daemon, limit);
+	else
+		pfa_lc_add(c, id, s, limit, pfa_lc_set_cmd(s, limit, ms),
+		    "%s = %lld is smaller than message_size_limit = %lld: %s "
+		    "dies with \"configuration error: %s is smaller than "
+		    "message_size_limit\"", limit, l, m, daemon, limit);
+}
+
+/*
+ * Does mail reach DAEMON: DOMAINS (its address class) is not empty and
+ * TRANSPORT names a master.cf service running it?  Unknown values count
+ * as yes; a view without services has every daemon.
+ */
+static bool
+daemon_used(const struct pfa_cfview *v, const char *daemon,
+    const char *domains, const char *transport)
+{
+	const char *d = pfa_cf_get(v, domains), *t = pfa_cf_get(v, transport);
+	if (d != NULL && strspn(d, " \t\r\n,") == strlen(d))
+		return false;
+	if (t == NULL || v->nsvcs == 0)
+		return true;
+	size_t n = strcspn(t, ":");
+	for (size_t i = 0; i < v->nsvcs; i++)
+		if (strcmp(v->svcs[i].command, daemon) == 0 &&
+		    strlen(v->svcs[i].name) == n &&
+		    strncmp(v->svcs[i].name, t, n) == 0)
+			return true;
+	return false;
+}
+
+static void
+check_sizes(struct pfa_lc *c)
+{
+	static const struct {
+		const char *daemon, *domains, *transport, *limit, *id;
+	} t[] = {
+		{ "local", "mydestination", "local_transport",
+		    "mailbox_size_limit", "PFA-LOAD-013" },
+		{ "virtual", "virtual_mailbox_domains", "virtual_transport",
+		    "virtual_mailbox_limit", "PFA-LOAD-014" },
+	};
+	for (size_t k = 0; k < NELEM(t); k++) {
+		const char *names[] = { "message_size_limit", t[k].limit,
+		    NULL };
+		if (!daemon_used(c->v, t[k].daemon, t[k].domains,
+		    t[k].transport))
+			continue;
+		if (pfa_lc_main_used(c->v, t[k].daemon, names))
+			size_one(c, NULL, t[k].daemon, t[k].limit, t[k].id);
+		for (size_t i = 0; i < c->v->nsvcs; i++) {
+			const struct pfa_cfsvc *s = &c->v->svcs[i];
+			if (strcmp(s->command, t[k].daemon) == 0 &&
+			    pfa_lc_overrides(s, names))
+				size_one(c, s, t[k].daemon, t[k].limit,
+				    t[k].id);
+		}
+	}
+}
+
+/* ------------------------------------------------------------- driver */
+
+static void
+per_setting(struct pfa_lc *c, const struct pfa_cfsvc *s, const char *name,
+    const char *value)
+{
+	check_type(c, s, name, value);
+	check_tables(c, s, name, value);
+	check_comment(c, s, name, value);
+	pfa_lc_tls(c, s, name, value);
+}
+
+int
+pfa_loadcheck(const struct pfa_cfview *v, pfa_table_probe probe,
+    void *probe_arg, struct pfa_result *res)
+{
+	struct pfa_lc c = { v, res, probe, probe_arg, 0, NULL, 0 };
+	each_setting(&c, per_setting);
+	pfa_lc_restrictions(&c);
+	check_sizes(&c);
+	pfa_lc_relay_guard(&c);
+	for (size_t i = 0; i < c.nseen; i++)
+		free(c.seen[i]);
+	free(c.seen);
+	return c.problems;
+}
+
+/* -------------------------------------------------- probe and gate */
+
+/* The first line of ERR that is a fatal:, or a warning: naming PATH. */
+static char *
+complaint(const char *err, const char *path)
+{
+	for (const char *l = err; l && *l; l = strchr(l, '\n') ?
+	    strchr(l, '\n') + 1 : NULL) {
+		char *line = pfa_xasprintf("%.*s", (int)strcspn(l, "\n"), l);
+		if (strstr(line, "fatal:") != NULL || (strstr(line,
+		    "warning:") != NULL && strstr(line, path) != NULL))
+			return line;
+		free(line);
+	}
+	return NULL;
+}
+
+/*
+ * Runs `postmap -q pfagent-probe SPEC`: 0 when it ran, with *line its
+ * complaint about PATH or its first fatal: (NULL if none); -1 when it
+ * did not run or finish, with *line why.
+ */
+static int
+postmap_q(struct pfa_postfix *pf, const char *spec, const char *path,
+    char **line)
+{
+	const char *args[] = { "-q", "pfagent-probe", spec, NULL };
+	struct pfa_exec_opts o = { .timeout_ms = 20000,
+	    .max_capture = 64 * 1024 };
+	struct pfa_exec_result r;
+	*line = NULL;
+	if (pfa_postfix_run(pf, "postmap", args, &o, &r) < 0) {
+		*line = pfa_xstrdup("postmap could not be started");
+		return -1;
+	}
+	int rc = 0;
+	if (r.timed_out || r.signal != 0) {
+		*line = pfa_xstrdup(r.timed_out ? "postmap -q timed out" :
+		    "postmap -q was killed");
+		rc = -1;
+	} else if ((*line = complaint(r.err, path)) == NULL &&
+	    r.status != 0 && r.status != 1)	/* 1: not found */
+		*line = pfa_xasprintf("postmap -q exited with status %d",
+		    r.status);
+	pfa_exec_result_free(&r);
+	return rc;
+}
+
+int
+pfa_loadcheck_probe_postmap(void *pf, const char *spec, char **why)
+{
+	const char *path = strchr(spec, ':') ? strchr(spec, ':') + 1 : spec;
+	char *line;
+	*why = NULL;
+	if (postmap_q(pf, spec, path, &line) < 0) {
+		*why = line;
+		return -1;
+	}
+	/* postmap reads main.cf first: dying of that is not the table's
+	 * fault (pfa_loadcheck_gate reports it) */
+	if (line != NULL && strstr(line, "fatal:") != NULL &&
+	    strstr(line, path) == NULL && !strstr(line, "dictionary type")) {
+		free(line);
+		return 0;
+	}
+	*why = line;
+	return line ? -1 : 0;
+}
+
+/*
+ * postmap reads main.cf as every daemon does: if it dies before looking
+ * up a table that cannot fail, so will they.  Bad numbers, times and
+ * booleans are left to PFA-LOAD-001..003 when those found them.
+ */
+static int
+check_startup(struct pfa_postfix *pf, struct pfa_result *res,
+    int value_findings)
+{
+	char *line;
+	if (postmap_q(pf, "static:pfagent", "static:pfagent", &line) == 0 &&
+	    line != NULL && (value_findings == 0 || (!strstr(line,
+	    "bad numerical configuration") && !strstr(line,
+	    "bad boolean configuration") && !strstr(line, "bad time value")))) {
+		char *fix = pfa_xasprintf("correct it, then check with: "
+		    "postmap -c %s -q test static:ok",
+		    pfa_postfix_config_dir(pf));
+		pfa_result_add_finding(res, PFA_SEV_CRITICAL, "PFA-LOAD-017",
+		    pfa_postfix_config_dir(pf), fix, "Postfix programs die "
+		    "reading this configuration: %s", line);
+		free(fix);
+		free(line);
+		return 1;
+	}
+	free(line);
+	return 0;
+}
+
+int
+pfa_loadcheck_gate(struct pfa_postfix *pf, struct pfa_result *res)
+{
+	struct pfa_cfview v;
+	char *why = NULL;
+	pfa_cfview_init(&v, pfa_postfix_config_dir(pf));
+	if (pfa_cfview_load(&v, pf, &why) < 0) {
+		pfa_result_add_finding(res, PFA_SEV_CRITICAL, "PFA-LOAD-016",
+		    pfa_postfix_config_dir(pf), "run `postconf -n` to see the "
+		    "error", "the configuration could not be read: %s",
+		    why ? why : "postconf failed");
+		free(why);
+		pfa_cfview_free(&v);
+		return 1;
+	}
+	int n = pfa_loadcheck_all(&v, pf, res);
+	pfa_cfview_free(&v);
+	return n;
+}
+
+int
+pfa_loadcheck_all(const struct pfa_cfview *v, struct pfa_postfix *pf,
+    struct pfa_result *res)
+{
+	size_t before = res->nfindings;
+	int n = pfa_loadcheck(v, pfa_loadcheck_probe_postmap, pf, res);
+	int values = 0;	/* PFA-LOAD-001..003 */
+	for (size_t i = before; i < res->nfindings; i++) {
+		const char *id = res->findings[i].id;
+		values += strncmp(id, "PFA-LOAD-00", 11) == 0 &&
+		    id[11] >= '1' && id[11] <= '3';
+	}
+	return n + check_startup(pf, res, values);
+}

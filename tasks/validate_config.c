@@ -1,0 +1,381 @@
+/*
+ * validate_config.c - the validate-config task: Postfix's own checks, the
+ * loadability checks the reload gate also runs, the hardening audit for
+ * the host's roles, and drift since the last run.
+ *
+ * Reads main.cf itself only to tell a missing, unreadable or binary file
+ * apart (an UNKNOWN finding with file:line, never a crash); everything
+ * else comes from Postfix through the configuration view (cfview.c).
+ * Writes nothing but the drift snapshots in the state directory, never
+ * reloads.  Findings whose id is listed in `ignore` are dropped from the
+ * report; the gate's loadability checks still block a reload whatever
+ * `ignore` says.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "audit.h"
+#include "cfview.h"
+#include "drift.h"
+#include "loadcheck.h"
+#include "log.h"
+#include "task.h"
+
+struct vc_conf {
+	unsigned roles;		/* 0: derive them from the configuration */
+	char **ignore;		/* rule ids, NULL-terminated or NULL */
+	bool audit;
+	bool drift;
+	long long keep;
+};
+
+static const char *const settings[] = {
+	"roles", "ignore", "audit", "drift", "keep", NULL,
+};
+
+/* This module's own rules. */
+const struct pfa_rule_doc pfa_cfg_rules[] = {
+	{ "PFA-CFG-001", PFA_SEV_CRITICAL, "postfix check fails" },
+	{ "PFA-CFG-002", PFA_SEV_WARNING, "postconf warns about main.cf "
+	    "(an unused or misspelled parameter)" },
+	{ "PFA-CFG-003", PFA_SEV_UNKNOWN, "the configuration directory is "
+	    "missing" },
+	{ "PFA-CFG-004", PFA_SEV_UNKNOWN, "main.cf or master.cf cannot be "
+	    "read" },
+	{ "PFA-CFG-005", PFA_SEV_UNKNOWN, "main.cf is not a Postfix "
+	    "configuration (binary data, a line without '=')" },
+	{ "PFA-CFG-006", PFA_SEV_UNKNOWN, "postconf failed: the configuration "
+	    "could not be read" },
+	{ NULL, 0, NULL },
+};
+
+static const struct pfa_rule_doc *const rule_tables[] = {
+	pfa_cfg_rules, pfa_loadcheck_rules, pfa_audit_smtpd_rules,
+	pfa_audit_tls_rules, pfa_audit_sasl_rules, pfa_drift_rules, NULL,
+};
+
+static bool
+known_rule(const char *id)
+{
+	for (size_t t = 0; rule_tables[t]; t++)
+		for (const struct pfa_rule_doc *d = rule_tables[t]; d->id; d++)
+			if (strcmp(d->id, id) == 0)
+				return true;
+	return false;
+}
+
+static int
+configure(const config_setting_t *s, void **out)
+{
+	struct vc_conf *c = pfa_xcalloc(1, sizeof(*c));
+	int rc = 0;
+	char **roles = NULL;
+	if (pfa_conf_string_list(s, "roles", &roles) < 0)
+		rc = -1;
+	for (char **r = roles; r && *r; r++) {
+		unsigned bit;
+		if (strcmp(*r, "auto") == 0)
+			continue;
+		if (pfa_role_parse(*r, &bit) < 0) {
+			pfa_conf_error(config_setting_get_member(
+			    (config_setting_t *)s, "roles"), "unknown role "
+			    "\"%s\" (one of mx, submission, relay, null-client, "
+			    "auto)", *r);
+			rc = -1;
+		} else {
+			c->roles |= bit;
+		}
+	}
+	pfa_conf_free_list(roles);
+	if (pfa_conf_string_list(s, "ignore", &c->ignore) < 0)
+		rc = -1;
+	for (char **p = c->ignore; p && *p; p++)
+		if (!known_rule(*p)) {
+			pfa_conf_error(config_setting_get_member(
+			    (config_setting_t *)s, "ignore"), "unknown rule id "
+			    "\"%s\" (pfagent(8) lists them)", *p);
+			rc = -1;
+		}
+	if (pfa_conf_bool(s, "audit", true, &c->audit) < 0 ||
+	    pfa_conf_bool(s, "drift", true, &c->drift) < 0 ||
+	    pfa_conf_int(s, "keep", 10, 1, 1000, &c->keep) < 0)
+		rc = -1;
+	*out = c;
+	return rc;
+}
+
+static void
+free_conf(void *p)
+{
+	struct vc_conf *c = p;
+	if (c == NULL)
+		return;
+	pfa_conf_free_list(c->ignore);
+	free(c);
+}
+
+/* ------------------------------------------------------------ main.cf */
+
+/*
+ * 0 if DIR/main.cf looks like a Postfix configuration; -1 after an
+ * UNKNOWN finding that names the file (and the line).
+ */
+static int
+check_main_cf(const char *dir, struct pfa_result *res)
+{
+	struct stat st;
+	int st_rc = stat(dir, &st);
+	if (st_rc < 0 || !S_ISDIR(st.st_mode)) {
+		pfa_result_add_finding(res, PFA_SEV_UNKNOWN, "PFA-CFG-003", dir,
+		    "set postfix.config_directory in pfagent.conf",
+		    "the Postfix configuration directory %s: %s", dir,
+		    st_rc < 0 ? strerror(errno) : "not a directory");
+		return -1;
+	}
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/main.cf", dir);
+	FILE *f = fopen(path, "re");
+	if (f == NULL) {
+		pfa_result_add_finding(res, PFA_SEV_UNKNOWN, "PFA-CFG-004",
+		    path, NULL, "cannot read %s: %s", path, strerror(errno));
+		return -1;
+	}
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	long lineno = 0;
+	int rc = 0;
+	while (rc == 0 && (n = getline(&line, &cap, f)) >= 0) {
+		lineno++;
+		const char *why = NULL;
+		if (memchr(line, '\0', (size_t)n) != NULL)
+			why = "a NUL byte: binary data, not a configuration";
+		else if (line[0] != '#' && line[0] != ' ' &&
+		    line[0] != '\t' && line[0] != '\n' && line[0] != '\r' &&
+		    strchr(line, '=') == NULL)
+			why = "not \"name = value\", a comment or a "
+			    "continuation line";
+		if (why != NULL) {
+			pfa_result_add_finding(res, PFA_SEV_UNKNOWN,
+			    "PFA-CFG-005", path, NULL, "%s:%ld: %s", path,
+			    lineno, why);
+			rc = -1;
+		}
+	}
+	if (rc == 0 && ferror(f)) {
+		pfa_result_add_finding(res, PFA_SEV_UNKNOWN, "PFA-CFG-004",
+		    path, NULL, "cannot read %s: %s", path, strerror(errno));
+		rc = -1;
+	}
+	free(line);
+	fclose(f);
+	return rc;
+}
+
+/* -------------------------------------------------------------- steps */
+
+/* First line of S, at most 300 bytes. */
+static char *
+first_line(const char *s)
+{
+	while (*s == '\n' || *s == '\r' || *s == ' ')
+		s++;
+	size_t n = strcspn(s, "\r\n");
+	if (n > 300)
+		n = 300;
+	char *t = pfa_xmalloc(n + 1);
+	memcpy(t, s, n);
+	t[n] = '\0';
+	return t;
+}
+
+static void
+postfix_view(struct pfa_postfix *pf, struct pfa_result *res)
+{
+	struct pfa_postfix_check c;
+	if (pfa_postfix_check(pf, &c) < 0) {
+		pfa_result_add_finding(res, PFA_SEV_UNKNOWN, "PFA-CFG-006",
+		    pfa_postfix_config_dir(pf), NULL, "could not run Postfix's "
+		    "own checks (see syslog)");
+		return;
+	}
+	if (!c.ok) {
+		char *l = first_line(c.check_output ? c.check_output : "");
+		pfa_result_add_finding(res, PFA_SEV_CRITICAL, "PFA-CFG-001",
+		    pfa_postfix_config_dir(pf), "run `postfix check` to see "
+		    "every message", "postfix check fails: %s", l);
+		free(l);
+	}
+	for (size_t i = 0; i < c.nwarnings; i++)
+		pfa_result_add_finding(res, PFA_SEV_WARNING, "PFA-CFG-002",
+		    pfa_postfix_config_dir(pf), "remove or correct the "
+		    "parameter with `postconf -# NAME` or `postconf -e`",
+		    "postconf: %s", c.warnings[i]);
+	pfa_postfix_check_free(&c);
+}
+
+static bool
+ignored(const struct vc_conf *c, const char *id)
+{
+	for (char **p = c->ignore; p && *p; p++)
+		if (strcmp(*p, id) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * REMEDY with "-c DIR" after every postconf and postmap command when DIR
+ * is not the default instance, so that it can be pasted as it is.
+ * Caller frees.
+ */
+static char *
+for_instance(const char *remedy, const char *dir)
+{
+	static const char *const cmds[] = { "postconf ", "postmap ", NULL };
+	if (remedy == NULL)
+		return NULL;
+	if (strcmp(dir, "/etc/postfix") == 0)
+		return pfa_xstrdup(remedy);
+	char *out = pfa_xstrdup(remedy);
+	for (size_t i = 0; cmds[i]; i++) {
+		size_t cl = strlen(cmds[i]);
+		for (char *p = strstr(out, cmds[i]); p; p = strstr(p, cmds[i])) {
+			/* a whole word, not already given -c */
+			bool word = p == out || p[-1] == ' ' || p[-1] == '`' ||
+			    p[-1] == '(' || p[-1] == ';' || p[-1] == '&';
+			if (!word || strncmp(p + cl, "-c ", 3) == 0) {
+				p += cl;
+				continue;
+			}
+			size_t off = (size_t)(p - out) + cl;
+			char *n = pfa_xasprintf("%.*s-c %s %s", (int)off, out,
+			    dir, out + off);
+			free(out);
+			out = n;
+			p = out + off + 4 + strlen(dir);
+		}
+	}
+	return out;
+}
+
+/* Moves SCRATCH's findings into RES, less the ignored ones. */
+static size_t
+take(const struct vc_conf *c, struct pfa_result *scratch,
+    struct pfa_result *res, const char *dir)
+{
+	size_t dropped = 0;
+	for (size_t i = 0; i < scratch->nfindings; i++) {
+		const struct pfa_finding *f = &scratch->findings[i];
+		if (ignored(c, f->id)) {
+			dropped++;
+			continue;
+		}
+		char *remedy = for_instance(f->remedy, dir);
+		pfa_result_add_finding(res, f->sev, f->id, f->subject,
+		    remedy, "%s", f->message);
+		free(remedy);
+	}
+	pfa_result_free(scratch);
+	pfa_result_init(scratch);
+	return dropped;
+}
+
+static void
+run(struct pfa_ctx *ctx, struct pfa_result *res)
+{
+	const struct vc_conf *c = ctx->conf;
+	const char *dir = pfa_postfix_config_dir(ctx->pf);
+	struct pfa_result scratch;
+	pfa_result_init(&scratch);
+
+	if (check_main_cf(dir, res) < 0) {
+		pfa_result_set_summary(res, "the Postfix configuration could "
+		    "not be read");
+		return;
+	}
+	postfix_view(ctx->pf, &scratch);
+
+	struct pfa_cfview v;
+	pfa_cfview_init(&v, dir);
+	char *why = NULL;
+	if (pfa_cfview_load(&v, ctx->pf, &why) < 0) {
+		pfa_result_add_finding(res, PFA_SEV_UNKNOWN, "PFA-CFG-006", dir,
+		    NULL, "%s", why);
+		free(why);
+		take(c, &scratch, res, dir);
+		pfa_cfview_free(&v);
+		pfa_result_set_summary(res, "postconf failed");
+		return;
+	}
+
+	int blocking = pfa_loadcheck_all(&v, ctx->pf, &scratch);
+	unsigned roles = c->roles ? c->roles : pfa_role_detect(&v);
+	if (c->audit) {
+		pfa_audit_smtpd(&v, roles, &scratch);
+		pfa_audit_tls(&v, roles, &scratch);
+		pfa_audit_sasl(&v, roles, &scratch);
+	}
+	if (c->drift) {
+		char *ddir = pfa_xasprintf("%s/config",
+		    ctx->cfg->state_directory);
+		struct pfa_drift_opts o = {
+			.dir = ddir,
+			.keep = (int)c->keep,
+			.dry_run = ctx->dry_run,
+			.master_started = pfa_postfix_master_started(ctx->pf),
+		};
+		pfa_drift_run(&v, dir, &o, &scratch);
+		free(ddir);
+	}
+	size_t dropped = take(c, &scratch, res, dir);
+
+	size_t n[4] = { 0 };
+	for (size_t i = 0; i < res->nfindings; i++)
+		n[res->findings[i].sev]++;
+	char rb[64];
+	pfa_role_names(roles, rb, sizeof(rb));
+	pfa_result_add_metric(res, "critical", (double)n[PFA_SEV_CRITICAL], "");
+	pfa_result_add_metric(res, "warnings", (double)n[PFA_SEV_WARNING], "");
+	pfa_result_add_metric(res, "notes", (double)n[PFA_SEV_INFO], "");
+	pfa_result_add_metric(res, "ignored", (double)dropped, "");
+	pfa_result_set_summary(res, "Postfix %d.%d.%d as %s%s: %zu critical, "
+	    "%zu warning%s, %zu note%s%s%s", v.version[0], v.version[1],
+	    v.version[2], rb, c->roles ? " (configured)" : "",
+	    n[PFA_SEV_CRITICAL], n[PFA_SEV_WARNING],
+	    n[PFA_SEV_WARNING] == 1 ? "" : "s", n[PFA_SEV_INFO],
+	    n[PFA_SEV_INFO] == 1 ? "" : "s",
+	    blocking ? "; a reload would be refused" : "",
+	    dropped ? " (some ignored)" : "");
+	pfa_cfview_free(&v);
+}
+
+const struct pfa_task task_validate_config = {
+	.name = "validate-config",
+	.summary = "check Postfix's configuration: what would break it, "
+	    "hardening, and what changed",
+	.help =
+	    "Runs Postfix's own checks (postfix check, postconf warnings); "
+	    "the loadability checks postconf skips (numbers, sizes and "
+	    "times, restriction names, lookup tables that must open, '#' "
+	    "inside values, TLS protocol and cipher settings, "
+	    "message_size_limit against the mailbox limits, the relay "
+	    "guard), which the reload gate also runs before every reload; "
+	    "a hardening audit whose severities follow the host's roles "
+	    "(mx, submission, relay, null-client); and drift: what changed "
+	    "in main.cf and master.cf since the last run, with the last "
+	    "`keep` copies of both kept in STATE_DIRECTORY/config for diff.  "
+	    "Changes nothing Postfix reads.\n"
+	    "Settings (tasks.validate-config): enabled (true), every "
+	    "(\"1d\"), roles (list of mx, submission, relay, null-client; "
+	    "default derived from the configuration), ignore (list of rule "
+	    "ids to leave out of the report), audit (true), drift (true), "
+	    "keep (10).",
+	.default_every = 86400,
+	.settings = settings,
+	.configure = configure,
+	.free_conf = free_conf,
+	.run = run,
+};
