@@ -37,7 +37,7 @@ const char *pfa_role_names(unsigned roles, char *buf, size_t n);
 /* One of "mx", "submission", "relay", "null-client": 0 and *bit; -1. */
 int pfa_role_parse(const char *name, unsigned *bit);
 
-/* Listener helpers of role.c, shared with audit_smtpd.c. */
+/* Listener helpers of role.c, shared with audit_smtpd.c and audit_relay.c. */
 /* The port an inet service listens on: 25, 587, 465, another, 0 unknown. */
 int pfa_role_svc_port(const struct pfa_cfsvc *s);
 /* true for an inet smtpd/postscreen service not disabled by
@@ -61,18 +61,44 @@ struct pfa_rule_doc {
 };
 
 /*
- * Relay safety, smtpd exposure, content and header privacy, master.cf
- * services (audit_smtpd.c): PFA-RELAY-*, PFA-SMTPD-*, PFA-PRIV-*,
- * PFA-MASTER-*.
+ * Relay safety (audit_relay.c): PFA-RELAY-*: the order of the relay
+ * restrictions, mynetworks and mynetworks_style.
+ */
+void pfa_audit_relay(const struct pfa_cfview *v, unsigned roles,
+    struct pfa_result *res);
+extern const struct pfa_rule_doc pfa_audit_relay_rules[];
+
+/*
+ * smtpd exposure, content and header privacy, master.cf services
+ * (audit_smtpd.c): PFA-SMTPD-*, PFA-PRIV-*, PFA-MASTER-*.
  */
 void pfa_audit_smtpd(const struct pfa_cfview *v, unsigned roles,
     struct pfa_result *res);
 extern const struct pfa_rule_doc pfa_audit_smtpd_rules[];
 
-/* TLS settings and obsolete parameters (audit_tls.c): PFA-TLS-*, PFA-OBS-*. */
+/* Obsolete and deprecated parameters (audit_obs.c): PFA-OBS-*. */
+void pfa_audit_obs(const struct pfa_cfview *v, unsigned roles,
+    struct pfa_result *res);
+extern const struct pfa_rule_doc pfa_audit_obs_rules[];
+
+/* TLS settings (audit_tls.c): PFA-TLS-*. */
 void pfa_audit_tls(const struct pfa_cfview *v, unsigned roles,
     struct pfa_result *res);
 extern const struct pfa_rule_doc pfa_audit_tls_rules[];
+/*
+ * Shared with audit_obs.c.  The TLS level of the server (or CLIENT) in
+ * main.cf (S NULL) or service S: *_tls_security_level, else what the
+ * obsolete *_enforce_tls / *_use_tls give ("encrypt", "may", "none").
+ */
+const char *pfa_audit_tls_level(const struct pfa_cfview *v,
+    const struct pfa_cfsvc *s, bool client);
+/*
+ * Adds a finding about parameter P in main.cf (S NULL) or in service S
+ * (subject "service/type/P"), once per rule and subject.  Frees REMEDY.
+ */
+void pfa_audit_tls_add(struct pfa_result *res, enum pfa_sev sev,
+    const char *id, const struct pfa_cfsvc *s, const char *p, char *remedy,
+    const char *fmt, ...) __attribute__((format(printf, 7, 8)));
 
 /*
  * The SASL relayhost client (audit_sasl.c): PFA-SASL-*.  Reads the

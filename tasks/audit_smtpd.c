@@ -1,7 +1,9 @@
 /*
- * audit_smtpd.c - hardening audit of what smtpd exposes: relay safety
- * (PFA-RELAY-*), smtpd exposure (PFA-SMTPD-*), header privacy on
- * submission (PFA-PRIV-*) and master.cf listener sanity (PFA-MASTER-*).
+ * audit_smtpd.c - hardening audit of what smtpd exposes: smtpd exposure
+ * (PFA-SMTPD-*), header privacy on submission (PFA-PRIV-*) and master.cf
+ * listener sanity (PFA-MASTER-*).  Relay safety (PFA-RELAY-*) is
+ * audit_relay.c's; the helper both use (pfa_audit_add_svc) is here and
+ * declared in audit_int.h.
  *
  * Reads only the configuration view and the roles it is given; runs
  * nothing, reads no file (header_checks tables are not opened: a
@@ -12,11 +14,8 @@
  * ("submission/inet") and its remedy edits master.cf.
  *
  * Role behaviour (roles from pfa_role_detect() or the configuration):
- *   - RELAY-001 (open relay) and MASTER-001/004 (TLS wrapper mode on the
- *     wrong port) apply to every smtpd, loopback ones too: it relays, or
- *     clients fail, whatever the role.
- *   - RELAY-002 is CRITICAL with a public listener, WARNING on a null
- *     client (a latent open relay); RELAY-004 needs a public listener.
+ *   - MASTER-001/004 (TLS wrapper mode on the wrong port) apply to every
+ *     smtpd, loopback ones too: clients fail, whatever the role.
  *   - SMTPD-001 (VRFY): WARNING on an MX listener (port 25), INFO on
  *     submission ones.  Postfix answers VRFY through the recipient
  *     restrictions (252 for a known address, 550 for an unknown one), so
@@ -40,16 +39,9 @@
 #include <strings.h>
 
 #include "audit.h"
+#include "audit_int.h"
 
 const struct pfa_rule_doc pfa_audit_smtpd_rules[] = {
-	{ "PFA-RELAY-001", PFA_SEV_CRITICAL,
-	    "open relay: a permit comes before every relay guard" },
-	{ "PFA-RELAY-002", PFA_SEV_CRITICAL,
-	    "mynetworks trusts the whole Internet" },
-	{ "PFA-RELAY-003", PFA_SEV_WARNING,
-	    "mynetworks trusts a broad public range" },
-	{ "PFA-RELAY-004", PFA_SEV_WARNING,
-	    "mynetworks_style class or subnet trusts whole networks" },
 	{ "PFA-SMTPD-001", PFA_SEV_WARNING, "VRFY is enabled" },
 	{ "PFA-SMTPD-002", PFA_SEV_WARNING, "HELO is not required on an MX" },
 	{ "PFA-SMTPD-003", PFA_SEV_WARNING,
@@ -75,11 +67,6 @@ const struct pfa_rule_doc pfa_audit_smtpd_rules[] = {
 	    "smtpd_tls_wrappermode=yes on a port 25 or 587 service" },
 	{ NULL, 0, NULL },
 };
-
-#define PUBLIC_ROLES	(PFA_ROLE_MX | PFA_ROLE_SUBMISSION | PFA_ROLE_RELAY)
-/* Listens beyond loopback: 0 is a listener on some other port. */
-#define PUBLIC(r)	((r) == 0 || ((r) & PUBLIC_ROLES))
-#define LOOPBACK_NETS	"127.0.0.0/8 [::ffff:127.0.0.0]/104 [::1]/128"
 
 /* Listener classes, by port. */
 #define P_MX	0x01	/* 25 */
@@ -128,7 +115,7 @@ listener_class(const struct pfa_cfview *v, unsigned roles,
 		return 0;
 	if ((c & (P_SUB | P_SMTPS)) && !(roles & PFA_ROLE_SUBMISSION))
 		return 0;
-	if (c == P_OTHER && !PUBLIC(roles))
+	if (c == P_OTHER && !PFA_AUDIT_PUBLIC(roles))
 		return 0;
 	return c;
 }
@@ -154,8 +141,9 @@ svc_remedy(const struct pfa_cfsvc *s, const char *param, const char *value)
 	    "'%s = %s'", s->name, s->type, param, param, value);
 }
 
-static void
-add_svc(struct pfa_result *res, enum pfa_sev sev, const char *id,
+/* Shared with audit_relay.c (audit_int.h). */
+void
+pfa_audit_add_svc(struct pfa_result *res, enum pfa_sev sev, const char *id,
     const struct pfa_cfsvc *s, const char *param, const char *fix,
     const char *msg)
 {
@@ -163,204 +151,6 @@ add_svc(struct pfa_result *res, enum pfa_sev sev, const char *id,
 	snprintf(subject, sizeof(subject), "%s/%s", s->name, s->type);
 	pfa_result_add_finding(res, sev, id, subject, rem, "%s", msg);
 	free(rem);
-}
-
-/* ------------------------------------------------------- relay */
-
-/*
- * Relay order.  smtpd itself dies when neither list holds a relay guard
- * (PFA-LOAD-015 in loadcheck reports that).  RELAY-001 is a guard that
- * is there but never reached: an unconditional permit comes first in
- * both lists.  smtpd 3.x dies on a bare "permit" too (has_required()
- * stops there), but not on a restriction class that permits: that one
- * is an open relay.
- */
-enum guard { G_NONE, G_GUARD, G_PERMIT };
-
-struct gwalk {
-	const struct pfa_cfview *v;
-	const struct pfa_cfsvc *s;
-	bool order;		/* a permit ends the walk */
-	int depth;
-	bool skip;
-	enum guard g;
-};
-
-static enum guard list_guard(const struct pfa_cfview *,
-    const struct pfa_cfsvc *, const char *, bool, int);
-
-static int
-tok_match(void *arg, const char *tok, size_t i)
-{
-	(void)i;
-	return strcmp(tok, (const char *)arg) == 0;
-}
-
-static int
-tok_guard(void *arg, const char *tok, size_t i)
-{
-	/* smtpd_check.c has_required(): names are case-insensitive */
-	static const char *const guards[] = { "reject_unauth_destination",
-	    "defer_unauth_destination", "reject", "defer", "defer_if_permit",
-	    "check_relay_domains", NULL };
-	struct gwalk *w = arg;
-
-	(void)i;
-	if (w->skip) {
-		w->skip = false;
-		return 0;
-	}
-	if (strcasecmp(tok, "warn_if_reject") == 0) {
-		w->skip = true;
-		return 0;
-	}
-	if (strcasecmp(tok, "permit") == 0 && w->order) {
-		w->g = G_PERMIT;
-		return 1;
-	}
-	for (size_t k = 0; guards[k]; k++)
-		if (strcasecmp(tok, guards[k]) == 0) {
-			w->g = G_GUARD;
-			return 1;
-		}
-	/* a restriction class: its first verdict is the list's */
-	if (w->depth < 8 && pfa_cf_tokens(pfa_cfsvc_get(w->v, w->s,
-	    "smtpd_restriction_classes"), tok_match, (void *)tok)) {
-		w->g = list_guard(w->v, w->s, pfa_cfsvc_get(w->v, w->s, tok),
-		    w->order, w->depth + 1);
-		return w->g != G_NONE;
-	}
-	return 0;
-}
-
-/* Whether LIST reaches a relay guard or (ORDER) a permit first. */
-static enum guard
-list_guard(const struct pfa_cfview *v, const struct pfa_cfsvc *s,
-    const char *list, bool order, int depth)
-{
-	struct gwalk w = { v, s, order, depth, false, G_NONE };
-	(void)pfa_cf_tokens(list, tok_guard, &w);
-	return w.g;
-}
-
-/* Both lists run for every RCPT TO: one guard in either is enough. */
-static bool
-guarded(const struct pfa_cfview *v, const struct pfa_cfsvc *s, bool order)
-{
-	return list_guard(v, s, pfa_cfsvc_get(v, s,
-	    "smtpd_relay_restrictions"), order, 0) == G_GUARD ||
-	    list_guard(v, s, pfa_cfsvc_get(v, s,
-	    "smtpd_recipient_restrictions"), order, 0) == G_GUARD;
-}
-
-static bool
-relays_all(const struct pfa_cfview *v, const struct pfa_cfsvc *s)
-{
-	return guarded(v, s, false) && !guarded(v, s, true);
-}
-
-static const char relay_msg[] = "in both smtpd_relay_restrictions and "
-    "smtpd_recipient_restrictions an unconditional permit comes before "
-    "reject_unauth_destination and the other relay guards: a restriction "
-    "class that permits relays mail to any domain, a bare permit makes "
-    "smtpd refuse to start";
-
-static void
-check_relay(const struct pfa_cfview *v, struct pfa_result *res)
-{
-	static const char fix[] = "permit_mynetworks,permit_sasl_authenticated,"
-	    "reject_unauth_destination";
-	bool main_used = false;
-
-	for (size_t i = 0; i < v->nsvcs; i++) {
-		const struct pfa_cfsvc *s = &v->svcs[i];
-		if (strcmp(s->command, "smtpd") != 0 ||
-		    (strcmp(s->type, "inet") == 0 &&
-		    !pfa_role_svc_listens(v, s)))
-			continue;
-		if (pfa_cfsvc_opt(s, "smtpd_relay_restrictions") == NULL &&
-		    pfa_cfsvc_opt(s, "smtpd_recipient_restrictions") == NULL &&
-		    pfa_cfsvc_opt(s, "smtpd_restriction_classes") == NULL)
-			main_used = true;
-		else if (relays_all(v, s))
-			add_svc(res, PFA_SEV_CRITICAL, "PFA-RELAY-001", s,
-			    "smtpd_relay_restrictions", fix, relay_msg);
-	}
-	if (main_used && relays_all(v, NULL))
-		pfa_result_add_finding(res, PFA_SEV_CRITICAL, "PFA-RELAY-001",
-		    "smtpd_relay_restrictions", "postconf -e "
-		    "'smtpd_relay_restrictions = permit_mynetworks, "
-		    "permit_sasl_authenticated, reject_unauth_destination'",
-		    "%s", relay_msg);
-}
-
-/* ------------------------------------------------------- mynetworks */
-
-struct netwalk {
-	char *kept;		/* pass 1: the entries that stay */
-	struct pfa_result *res;	/* pass 2: report the others */
-	const char *rem;
-	unsigned roles;
-};
-
-static int
-tok_net(void *arg, const char *tok, size_t i)
-{
-	struct netwalk *w = arg;
-	int b = tok[0] == '!' ? 0 : pfa_role_net_breadth(tok);
-
-	(void)i;
-	if (w->res == NULL && b == 0) {
-		char *k = pfa_xasprintf("%s%s%s", w->kept ? w->kept : "",
-		    w->kept ? " " : "", tok);
-		free(w->kept);
-		w->kept = k;
-	} else if (w->res != NULL && b == 2)
-		pfa_result_add_finding(w->res, PUBLIC(w->roles) ?
-		    PFA_SEV_CRITICAL : PFA_SEV_WARNING, "PFA-RELAY-002",
-		    "mynetworks", w->rem, "mynetworks holds %s: every client "
-		    "on the Internet may relay through permit_mynetworks", tok);
-	else if (w->res != NULL && b == 1)
-		pfa_result_add_finding(w->res, PFA_SEV_WARNING,
-		    "PFA-RELAY-003", "mynetworks", w->rem, "mynetworks holds "
-		    "%s, a public range broader than /16 (IPv4) or /32 (IPv6): "
-		    "list only the networks you relay for", tok);
-	return 0;
-}
-
-static void
-check_mynetworks(const struct pfa_cfview *v, unsigned roles,
-    struct pfa_result *res)
-{
-	struct netwalk w = { NULL, NULL, NULL, roles };
-	const char *nets = pfa_cf_get(v, "mynetworks");
-
-	(void)pfa_cf_tokens(nets, tok_net, &w);
-	char *rem = pfa_xasprintf("postconf -e 'mynetworks = %s'",
-	    w.kept ? w.kept : LOOPBACK_NETS);
-	w.res = res;
-	w.rem = rem;
-	(void)pfa_cf_tokens(nets, tok_net, &w);
-	free(rem);
-	free(w.kept);
-}
-
-static void
-check_mynetworks_style(const struct pfa_cfview *v, unsigned roles,
-    struct pfa_result *res)
-{
-	const char *style = pfa_cf_get(v, "mynetworks_style");
-	bool class = style != NULL && strcasecmp(style, "class") == 0;
-
-	if (PUBLIC(roles) && (class || (style != NULL &&
-	    strcasecmp(style, "subnet") == 0)))
-		pfa_result_add_finding(res, class ? PFA_SEV_WARNING :
-		    PFA_SEV_INFO, "PFA-RELAY-004", "mynetworks_style",
-		    "postconf -e 'mynetworks_style = host'", "mynetworks_style "
-		    "= %s lets every host on the %s of each interface relay: "
-		    "set mynetworks to the networks you relay for", style,
-		    class ? "whole class A/B/C network (a /8 for some)" :
-		    "local subnets");
 }
 
 /* ------------------------------------------------------- listeners */
@@ -480,7 +270,8 @@ check_lrule(const struct pfa_cfview *v, unsigned roles,
 			char *msg = pfa_xasprintf("%s overrides %s = %s: %s",
 			    s->name, r->param, pfa_cfsvc_opt(s, r->param),
 			    r->why);
-			add_svc(res, sev, r->id, s, r->param, r->fix, msg);
+			pfa_audit_add_svc(res, sev, r->id, s, r->param, r->fix,
+			    msg);
 			free(msg);
 		} else if (!main_bad || sev > main_sev) {
 			main_bad = true;
@@ -542,7 +333,7 @@ static void
 check_smuggling_support(const struct pfa_cfview *v, unsigned roles,
     struct pfa_result *res)
 {
-	if (!PUBLIC(roles) || v->version[0] == 0 ||
+	if (!PFA_AUDIT_PUBLIC(roles) || v->version[0] == 0 ||
 	    pfa_cfview_param(v, "smtpd_forbid_bare_newline") != NULL)
 		return;
 	pfa_result_add_finding(res, PFA_SEV_WARNING, "PFA-SMTPD-005",
@@ -615,29 +406,30 @@ check_master(const struct pfa_cfview *v, unsigned roles,
 		bool wrap = pfa_cf_value_yes(pfa_cfsvc_get(v, s,
 		    "smtpd_tls_wrappermode"));
 		if (c == P_SMTPS && !wrap)
-			add_svc(res, PFA_SEV_CRITICAL, "PFA-MASTER-001", s,
-			    "smtpd_tls_wrappermode", "yes", "a port-465 "
-			    "service without smtpd_tls_wrappermode=yes talks "
-			    "plain SMTP where clients start TLS: they hang "
-			    "or fail");
+			pfa_audit_add_svc(res, PFA_SEV_CRITICAL,
+			    "PFA-MASTER-001", s, "smtpd_tls_wrappermode", "yes",
+			    "a port-465 service without smtpd_tls_wrappermode"
+			    "=yes talks plain SMTP where clients start TLS: "
+			    "they hang or fail");
 		if ((c & (P_MX | P_SUB)) && wrap)
-			add_svc(res, PFA_SEV_CRITICAL, "PFA-MASTER-004", s,
-			    "smtpd_tls_wrappermode", "no", "smtpd_tls_"
-			    "wrappermode=yes on a port-25 or 587 service: "
-			    "clients speaking plain SMTP or STARTTLS fail");
+			pfa_audit_add_svc(res, PFA_SEV_CRITICAL,
+			    "PFA-MASTER-004", s, "smtpd_tls_wrappermode", "no",
+			    "smtpd_tls_wrappermode=yes on a port-25 or 587 "
+			    "service: clients speaking plain SMTP or STARTTLS "
+			    "fail");
 		if (!(listener_class(v, roles, s) & (P_SUB | P_SMTPS)))
 			continue;
 		if (c == P_SUB && !tls_enforced(v, s))
-			add_svc(res, PFA_SEV_WARNING, "PFA-MASTER-002", s,
-			    "smtpd_tls_security_level", "encrypt", "submission "
-			    "neither requires TLS (smtpd_tls_security_level="
-			    "encrypt) nor refuses AUTH without it "
-			    "(smtpd_tls_auth_only=yes): passwords may cross "
-			    "the network in clear");
+			pfa_audit_add_svc(res, PFA_SEV_WARNING,
+			    "PFA-MASTER-002", s, "smtpd_tls_security_level",
+			    "encrypt", "submission neither requires TLS "
+			    "(smtpd_tls_security_level=encrypt) nor refuses "
+			    "AUTH without it (smtpd_tls_auth_only=yes): "
+			    "passwords may cross the network in clear");
 		if (!pfa_cf_value_yes(pfa_cfsvc_get(v, s,
 		    "smtpd_sasl_auth_enable")))
-			add_svc(res, PFA_SEV_INFO, "PFA-MASTER-003", s,
-			    "smtpd_sasl_auth_enable", "yes", "a submission "
+			pfa_audit_add_svc(res, PFA_SEV_INFO, "PFA-MASTER-003",
+			    s, "smtpd_sasl_auth_enable", "yes", "a submission "
 			    "service without SASL authentication takes mail "
 			    "only as its restrictions allow; users cannot log "
 			    "in");
@@ -649,11 +441,6 @@ void
 pfa_audit_smtpd(const struct pfa_cfview *v, unsigned roles,
     struct pfa_result *res)
 {
-	check_relay(v, res);
-	if (pfa_cf_is_set(v, "mynetworks"))
-		check_mynetworks(v, roles, res);
-	else
-		check_mynetworks_style(v, roles, res);
 	check_smuggling_support(v, roles, res);
 	for (size_t i = 0; i < sizeof(lrules) / sizeof(lrules[0]); i++)
 		check_lrule(v, roles, res, &lrules[i]);

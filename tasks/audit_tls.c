@@ -1,15 +1,14 @@
 /*
- * audit_tls.c - the TLS part of the hardening audit: protocol floor,
- * cipher grade, security levels, AUTH without TLS, TLS logging, the
- * server certificate, and obsolete or deprecated TLS parameters
- * (PFA-TLS-*, PFA-OBS-*).
+ * audit_tls.c - the TLS part of the hardening audit (PFA-TLS-*): protocol
+ * floor, cipher grade, security levels, AUTH without TLS, TLS logging and
+ * the server certificate.  Obsolete TLS parameters are audit_obs.c's.
  *
  * Reads the configuration view only (main.cf values and the -o overrides
  * of smtpd and smtp services in master.cf); runs no command, opens no
- * file, never logs.  Findings go to the result: the subject is the
- * parameter ("smtpd_tls_protocols") or, for a master.cf override,
- * "service/type/parameter" as postconf -P writes it; the remedy is a
- * postconf command.  Findings are not repeated: one per rule and subject.
+ * file, never logs.  Findings go to the result through pfa_audit_tls_add
+ * (shared with audit_obs.c, as is pfa_audit_tls_level): the subject is the
+ * parameter or "service/type/parameter" as postconf -P writes it, one
+ * finding per rule and subject; the remedy is a postconf command.
  */
 #include <limits.h>
 #include <stdarg.h>
@@ -40,10 +39,6 @@ const struct pfa_rule_doc pfa_audit_tls_rules[] = {
 	{ "PFA-TLS-012", WARN, "server TLS on without a certificate" },
 	{ "PFA-TLS-013", INFO, "Debian snakeoil certificate in public use" },
 	{ "PFA-TLS-014", INFO, "tls_ssl_options lacks hardening options" },
-	{ "PFA-OBS-001", WARN, "obsolete *_use_tls or *_enforce_tls set" },
-	{ "PFA-OBS-002", WARN, "smtpd_tls_dh512_param_file set (ignored)" },
-	{ "PFA-OBS-003", INFO, "custom smtpd_tls_dh1024_param_file (3.7+)" },
-	{ "PFA-OBS-004", INFO, "smtpd_tls_eecdh_grade set (deprecated)" },
 	{ NULL, 0, NULL },
 };
 
@@ -69,12 +64,10 @@ has_finding(const struct pfa_result *res, const char *id, const char *subj)
 	return false;
 }
 
-/*
- * Adds a finding about P in main.cf (S NULL) or in service S, once per
- * rule and subject.  Frees REMEDY.
- */
-static void __attribute__((format(printf, 7, 8)))
-add(struct pfa_result *res, enum pfa_sev sev, const char *id,
+/* Adds a finding about P in main.cf (S NULL) or in service S, once per
+ * rule and subject.  Frees REMEDY. */
+void
+pfa_audit_tls_add(struct pfa_result *res, enum pfa_sev sev, const char *id,
     const struct pfa_cfsvc *s, const char *p, char *remedy,
     const char *fmt, ...)
 {
@@ -101,15 +94,6 @@ set_cmd(const struct pfa_cfsvc *s, const char *p, const char *value)
 		return pfa_xasprintf("postconf -e '%s = %s'", p, value);
 	return pfa_xasprintf("postconf -P '%s/%s/%s=%s'", s->name, s->type, p,
 	    value);
-}
-
-/* The command that removes P from main.cf or from service S. */
-static char *
-unset_cmd(const struct pfa_cfsvc *s, const char *p)
-{
-	if (s == NULL)
-		return pfa_xasprintf("postconf -X %s", p);
-	return pfa_xasprintf("postconf -PX '%s/%s/%s'", s->name, s->type, p);
 }
 
 /* S if it overrides P, else NULL (the finding is about main.cf). */
@@ -142,14 +126,13 @@ each_ctx(const struct pfa_cfview *v, const char *p, check_fn fn,
 			fn(v, &v->svcs[i], p, res);
 }
 
-/*
- * The TLS level of the server (or CLIENT) in context S: the level
+/* The TLS level of the server (or CLIENT) in context S: the level
  * parameter, else what the obsolete *_enforce_tls / *_use_tls give
  * (enforce with the default peername check is "verify" for the client;
- * "encrypt" is close enough here).
- */
-static const char *
-level(const struct pfa_cfview *v, const struct pfa_cfsvc *s, bool client)
+ * "encrypt" is close enough here). */
+const char *
+pfa_audit_tls_level(const struct pfa_cfview *v, const struct pfa_cfsvc *s,
+    bool client)
 {
 	const char *l = pfa_cfsvc_get(v, s, client ? LEVEL_CLI : LEVEL_SRV);
 	if (!empty(l))
@@ -304,12 +287,12 @@ check_protocols(const struct pfa_cfview *v, const struct pfa_cfsvc *s,
 	int m = proto_mask(val);
 	char names[64];
 	if (m < 0) {
-		add(res, WARN, "PFA-TLS-003", s, p,
+		pfa_audit_tls_add(res, WARN, "PFA-TLS-003", s, p,
 		    set_cmd(s, p, floor_value(v)), "%s = %s is not a protocol "
 		    "list Postfix accepts: it logs \"Invalid TLS protocol "
 		    "list\" and disables TLS", p, val);
 	} else if (m & PR_SSL) {
-		add(res, CRIT, "PFA-TLS-001", s, p,
+		pfa_audit_tls_add(res, CRIT, "PFA-TLS-001", s, p,
 		    set_cmd(s, p, floor_value(v)), "%s%s enables %s (broken: "
 		    "DROWN, POODLE); OpenSSL 3 on Debian no longer offers "
 		    "SSLv3, but the setting must not rely on the library", p,
@@ -321,7 +304,7 @@ check_protocols(const struct pfa_cfview *v, const struct pfa_cfsvc *s,
 		bool opp = strcmp(p, "smtp_tls_protocols") == 0 ||
 		    (strcmp(p, "smtp_tls_mandatory_protocols") == 0 &&
 		    !outbound_mandatory(v));
-		add(res, opp ? INFO : WARN, "PFA-TLS-002",
+		pfa_audit_tls_add(res, opp ? INFO : WARN, "PFA-TLS-002",
 		    s, p, set_cmd(s, p, floor_value(v)),
 		    "%s enables %s, deprecated by RFC 8996%s", p,
 		    proto_names((unsigned)m & PR_OLD, names, sizeof(names)),
@@ -346,19 +329,19 @@ check_ciphers(const struct pfa_cfview *v, const struct pfa_cfsvc *s,
 	    strcasecmp(val, "low") == 0;
 	bool v38 = pfa_cf_version_ge(v, 3, 8);	/* weak grades mean medium */
 	if (strcasecmp(val, "null") == 0)
-		add(res, CRIT, "PFA-TLS-004", s, p, rem, "%s = null "
-		    "allows only NULL ciphers: authentication without "
-		    "encryption", p);
+		pfa_audit_tls_add(res, CRIT, "PFA-TLS-004", s, p, rem,
+		    "%s = null allows only NULL ciphers: authentication "
+		    "without encryption", p);
 	else if (weak)
-		add(res, v38 ? INFO : CRIT, "PFA-TLS-004",
+		pfa_audit_tls_add(res, v38 ? INFO : CRIT, "PFA-TLS-004",
 		    s, p, rem, "%s = %s %s", p, val, v38 ? "is treated as "
 		    "medium since Postfix 3.8; say what is meant" : "enables "
 		    "insecure ciphers (export, DES, RC4); postconf(5): "
 		    "\"SHOULD NOT be used\"");
 	else
-		add(res, WARN, "PFA-TLS-003", s, p, rem, "%s = %s is "
-		    "not a cipher grade: Postfix logs \"invalid cipher grade\" "
-		    "and gives up TLS", p, val);
+		pfa_audit_tls_add(res, WARN, "PFA-TLS-003", s, p, rem,
+		    "%s = %s is not a cipher grade: Postfix logs \"invalid "
+		    "cipher grade\" and gives up TLS", p, val);
 }
 
 /* ---------------------------------------------------- server levels */
@@ -399,16 +382,16 @@ check_level(const struct pfa_cfview *v, const struct pfa_cfsvc *s, bool mx,
 {
 	if (wrapper(v, s))
 		return;		/* smtps: TLS from the first byte */
-	const char *l = level(v, s, false);
+	const char *l = pfa_audit_tls_level(v, s, false);
 	const struct pfa_cfsvc *o = owner(s, LEVEL_SRV);
 	const char *name = s ? s->name : "smtpd";
 	if (strcasecmp(l, "none") == 0)
-		add(res, WARN, "PFA-TLS-006", o, LEVEL_SRV,
+		pfa_audit_tls_add(res, WARN, "PFA-TLS-006", o, LEVEL_SRV,
 		    set_cmd(o, LEVEL_SRV, mx || o == NULL ? "may" : "encrypt"),
 		    "%s offers no STARTTLS: mail%s crosses the network in "
 		    "clear", name, mx ? "" : " and passwords");
 	else if (mx && strcasecmp(l, "encrypt") == 0)
-		add(res, WARN, "PFA-TLS-007", o, LEVEL_SRV,
+		pfa_audit_tls_add(res, WARN, "PFA-TLS-007", o, LEVEL_SRV,
 		    set_cmd(o, LEVEL_SRV, "may"), "%s, the public MX, "
 		    "requires STARTTLS: RFC 3207 forbids that for a publicly "
 		    "referenced server, and senders without TLS are refused; "
@@ -441,7 +424,7 @@ static void
 check_server_ctx(const struct pfa_cfview *v, const struct pfa_cfsvc *s,
     unsigned roles, struct pfa_result *res)
 {
-	const char *l = level(v, s, false);
+	const char *l = pfa_audit_tls_level(v, s, false);
 	bool mandatory = wrapper(v, s) || strcasecmp(l, "encrypt") == 0;
 	bool tls = mandatory || strcasecmp(l, "none") != 0;
 	if (pfa_cf_value_yes(pfa_cfsvc_get(v, s, "smtpd_sasl_auth_enable")) &&
@@ -450,7 +433,7 @@ check_server_ctx(const struct pfa_cfview *v, const struct pfa_cfsvc *s,
 		const char *p = "smtpd_tls_auth_only";
 		const struct pfa_cfsvc *o = owner(s, p) ? s :
 		    owner(s, "smtpd_sasl_auth_enable");
-		add(res, WARN, "PFA-TLS-009", o, p,
+		pfa_audit_tls_add(res, WARN, "PFA-TLS-009", o, p,
 		    set_cmd(o, p, "yes"), "%s offers SASL AUTH before "
 		    "STARTTLS: passwords can cross the network in clear",
 		    s ? s->name : "smtpd");
@@ -462,7 +445,7 @@ check_server_ctx(const struct pfa_cfview *v, const struct pfa_cfsvc *s,
 	const char *ec = pfa_cfsvc_get(v, s, "smtpd_tls_eccert_file");
 	if (empty(cert) && empty(chain) && empty(ec)) {
 		const char *p = "smtpd_tls_cert_file";
-		add(res, WARN, "PFA-TLS-012", owner(s, p), p,
+		pfa_audit_tls_add(res, WARN, "PFA-TLS-012", owner(s, p), p,
 		    pfa_xstrdup(CERT_REMEDY), "%s has TLS on but no "
 		    "certificate (smtpd_tls_cert_file, smtpd_tls_chain_files "
 		    "empty): Postfix logs \"No server certs available\" and "
@@ -474,7 +457,7 @@ check_server_ctx(const struct pfa_cfview *v, const struct pfa_cfsvc *s,
 	    "smtpd_tls_chain_files" : !empty(cert) && strstr(cert, SNAKEOIL) ?
 	    "smtpd_tls_cert_file" : NULL;
 	if (p != NULL)
-		add(res, INFO, "PFA-TLS-013", owner(s, p), p,
+		pfa_audit_tls_add(res, INFO, "PFA-TLS-013", owner(s, p), p,
 		    pfa_xstrdup(CERT_REMEDY), "%s uses Debian's self-signed "
 		    "snakeoil certificate: fine for opportunistic MX TLS, but "
 		    "mail clients and DANE/MTA-STS senders cannot verify it",
@@ -501,8 +484,8 @@ static void
 check_client_level(const struct pfa_cfview *v, const struct pfa_cfsvc *s,
     const char *p, struct pfa_result *res)
 {
-	if (strcasecmp(level(v, s, true), "none") == 0)
-		add(res, WARN, "PFA-TLS-008", s, p,
+	if (strcasecmp(pfa_audit_tls_level(v, s, true), "none") == 0)
+		pfa_audit_tls_add(res, WARN, "PFA-TLS-008", s, p,
 		    set_cmd(s, p, "may"), "%s: the SMTP client never uses "
 		    "STARTTLS, so all outbound mail travels in clear%s", p,
 		    s ? "" : " (unless smtp_tls_policy_maps says otherwise)");
@@ -520,13 +503,14 @@ check_loglevel(const struct pfa_cfview *v, const struct pfa_cfsvc *s,
 	if (*end != '\0')
 		return;
 	if (n <= 0)
-		add(res, INFO, "PFA-TLS-010", s, p, set_cmd(s, p, "1"),
-		    "%s = %s: TLS handshakes are not logged, so TLS failures "
-		    "and versions in use cannot be seen", p, val);
+		pfa_audit_tls_add(res, INFO, "PFA-TLS-010", s, p,
+		    set_cmd(s, p, "1"), "%s = %s: TLS handshakes are not "
+		    "logged, so TLS failures and versions in use cannot be "
+		    "seen", p, val);
 	else if (n > 2)
-		add(res, INFO, "PFA-TLS-011", s, p, set_cmd(s, p, "1"),
-		    "%s = %s logs packet dumps: too verbose except while "
-		    "debugging", p, val);
+		pfa_audit_tls_add(res, INFO, "PFA-TLS-011", s, p,
+		    set_cmd(s, p, "1"), "%s = %s logs packet dumps: too "
+		    "verbose except while debugging", p, val);
 }
 
 /* ---------------------------------------------------- global options */
@@ -548,7 +532,7 @@ check_options(const struct pfa_cfview *v, struct pfa_result *res)
 {
 	const char *pre = pfa_cf_get(v, "tls_preempt_cipherlist");
 	if (pre != NULL && !pfa_cf_value_yes(pre))
-		add(res, INFO, "PFA-TLS-005", NULL,
+		pfa_audit_tls_add(res, INFO, "PFA-TLS-005", NULL,
 		    "tls_preempt_cipherlist",
 		    set_cmd(NULL, "tls_preempt_cipherlist", "yes"),
 		    "tls_preempt_cipherlist = no: clients choose the cipher "
@@ -567,79 +551,12 @@ check_options(const struct pfa_cfview *v, struct pfa_result *res)
 		char val[256];
 		snprintf(val, sizeof(val), "%s%s%s", opt, *opt ? " " : "",
 		    missing);
-		add(res, INFO, "PFA-TLS-014", NULL, "tls_ssl_options",
-		    set_cmd(NULL, "tls_ssl_options", val), "tls_ssl_options "
-		    "lacks %s (optional: OpenSSL 3 builds without compression; "
-		    "NO_RENEGOTIATION stops client-initiated renegotiation)",
-		    missing);
+		pfa_audit_tls_add(res, INFO, "PFA-TLS-014", NULL,
+		    "tls_ssl_options", set_cmd(NULL, "tls_ssl_options", val),
+		    "tls_ssl_options lacks %s (optional: OpenSSL 3 builds "
+		    "without compression; NO_RENEGOTIATION stops "
+		    "client-initiated renegotiation)", missing);
 	}
-}
-
-/* --------------------------------------------------------- obsolete */
-
-/* P as main.cf or service S writes it, NULL when not set there. */
-static const char *
-setting(const struct pfa_cfview *v, const struct pfa_cfsvc *s, const char *p)
-{
-	return s != NULL ? pfa_cfsvc_opt(s, p) : pfa_cf_raw(v, p);
-}
-
-static void
-check_use_tls(const struct pfa_cfview *v, const struct pfa_cfsvc *s,
-    const char *p, struct pfa_result *res)
-{
-	if (setting(v, s, p) == NULL)
-		return;
-	bool client = strncmp(p, "smtpd_", 6) != 0;
-	const char *lp = client ? LEVEL_CLI : LEVEL_SRV;
-	const char *l = level(v, s, client);
-	char *rem = unset_cmd(s, p);
-	if (empty(setting(v, s, lp)) && strcasecmp(l, "none") != 0) {
-		char *set = set_cmd(s, lp, l), *both;
-		both = pfa_xasprintf("%s && %s", set, rem);
-		free(set);
-		free(rem);
-		rem = both;
-	}
-	add(res, WARN, "PFA-OBS-001", s, p, rem, "%s is obsolete "
-	    "(postconf warns from Postfix 3.9): say %s = %s instead", p, lp,
-	    l);
-}
-
-static void
-check_dh(const struct pfa_cfview *v, const struct pfa_cfsvc *s,
-    const char *p, struct pfa_result *res)
-{
-	const char *val = setting(v, s, p);
-	if (empty(val))
-		return;
-	if (strstr(p, "dh512") != NULL)
-		add(res, WARN, "PFA-OBS-002", s, p, unset_cmd(s, p),
-		    "%s = %s: 512-bit export DH is %s; remove the setting and "
-		    "the file", p, val, pfa_cf_version_ge(v, 3, 6) ?
-		    "silently ignored since Postfix 3.6" : "obsolete");
-	else if (pfa_cf_version_ge(v, 3, 7) && strcasecmp(val, "auto") != 0)
-		add(res, INFO, "PFA-OBS-003", s, p, unset_cmd(s, p),
-		    "%s = %s: with Postfix 3.7 and OpenSSL 3 an empty value "
-		    "lets OpenSSL pick a DH group to suit the certificate "
-		    "(2048 bits or more); custom parameters are no longer "
-		    "recommended (postconf(5)). Keep the file only if pfagent "
-		    "rotate-dh or an internet.nl ffdhe3072 policy manages it",
-		    p, val);
-}
-
-static void
-check_eecdh(const struct pfa_cfview *v, const struct pfa_cfsvc *s,
-    const char *p, struct pfa_result *res)
-{
-	if (setting(v, s, p) != NULL && (v->version[0] == 0 ||
-	    pfa_cf_version_ge(v, 3, 6)))
-		add(res, INFO, "PFA-OBS-004", s, p, unset_cmd(s, p),
-		    "%s is deprecated since Postfix 3.6: leave it unset and "
-		    "tune %s instead", p,
-		    pfa_cf_get(v, "tls_ffdhe_auto_groups") ?
-		    "tls_eecdh_auto_curves and tls_ffdhe_auto_groups" :
-		    "tls_eecdh_auto_curves");
 }
 
 /* ------------------------------------------------------------- entry */
@@ -661,13 +578,6 @@ static const struct {
 	{ "smtp_tls_mandatory_ciphers", check_ciphers, false },
 	{ LEVEL_CLI, check_client_level, false },
 	{ "smtp_tls_loglevel", check_loglevel, false },
-	{ "smtpd_use_tls", check_use_tls, false },
-	{ "smtpd_enforce_tls", check_use_tls, false },
-	{ "smtp_use_tls", check_use_tls, false },
-	{ "smtp_enforce_tls", check_use_tls, false },
-	{ "smtpd_tls_dh512_param_file", check_dh, false },
-	{ "smtpd_tls_dh1024_param_file", check_dh, false },
-	{ "smtpd_tls_eecdh_grade", check_eecdh, false },
 };
 
 void

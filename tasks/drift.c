@@ -8,15 +8,9 @@
  * 0600.  It reads the view it is given and CONFIG_DIR's main.cf and
  * master.cf; it never writes CONFIG_DIR, runs a command or reloads.
  *
- * Snapshot format, both files: a header line "pfagent-drift-snapshot 1
- * KIND", one "KEY = VALUE" line per entry sorted by KEY, and a trailer
- * "end COUNT", so that a truncated file is recognised.  VALUE is every
- * byte after the first " = " up to the newline (a newline inside a value
- * is stored as a space).
- *   postconf-n: KEY is a parameter main.cf sets, VALUE its raw value.
- *   services:   "NAME/TYPE command = CMD" for each master.cf service and
- *               "NAME/TYPE -o PARAM = VALUE" for each of its -o options.
- * A snapshot that does not parse is renamed aside (FILE.corrupt-EPOCH),
+ * The snapshots' model and text format are drift_snap.c's (described
+ * there); this file compares them, keeps the copies and reports.  A
+ * snapshot that does not parse is renamed aside (FILE.corrupt-EPOCH),
  * reported as INFO and counts as absent.
  *
  * Errors: a directory or file that cannot be read or written becomes an
@@ -24,7 +18,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,11 +28,9 @@
 
 #include "atomic.h"
 #include "drift.h"
+#include "drift_int.h"
 #include "log.h"
 
-#define SNAP_MAGIC	"pfagent-drift-snapshot"
-#define SNAP_VERSION	1
-#define FILE_MAX	(16 * 1024 * 1024)
 #define MAX_LISTED	20	/* change findings per run */
 #define SHOW_MAX	160	/* bytes of a value shown in a message */
 #define KEEP_MAX	100
@@ -56,15 +48,12 @@ const struct pfa_rule_doc pfa_drift_rules[] = {
 	{ NULL, 0, NULL },
 };
 
-struct entry { char *key, *val; };
-struct snap { struct entry *e; size_t n; };
-
 /* A snapshot file and the configuration file it describes. */
 struct part {
 	const char *file;	/* "postconf-n" */
 	const char *cf;		/* "main.cf" */
 	const char *id;		/* the rule of its changes */
-	struct snap cur, old;
+	struct pfa_snap cur, old;
 	bool restart_ok;	/* holds inet_interfaces & co */
 	bool have_old, unreadable, saved, rotated;
 	char *hint;		/* "diff A B", or NULL */
@@ -89,170 +78,7 @@ static const char *const restart_params[2] = {
 	"inet_interfaces", "inet_protocols",
 };
 
-/* ---------------------------------------------------------- snapshots */
-
-/* Adds KEY = VAL; a newline becomes '?' in KEY, ' ' in VAL. */
-static void
-snap_add(struct snap *s, const char *key, const char *val)
-{
-	if ((s->n & (s->n - 1)) == 0)
-		s->e = pfa_xrealloc(s->e, (s->n ? s->n * 2 : 1) *
-		    sizeof(*s->e));
-	struct entry *e = &s->e[s->n++];
-	e->key = pfa_xstrdup(key);
-	e->val = pfa_xstrdup(val);
-	for (char *p; (p = strchr(e->key, '\n')) != NULL; )
-		*p = '?';
-	for (char *p; (p = strchr(e->val, '\n')) != NULL; )
-		*p = ' ';
-}
-
-static void
-snap_free(struct snap *s)
-{
-	for (size_t i = 0; i < s->n; i++) {
-		free(s->e[i].key);
-		free(s->e[i].val);
-	}
-	free(s->e);
-	memset(s, 0, sizeof(*s));
-}
-
-static int
-cmp_entry(const void *a, const void *b)
-{
-	return strcmp(((const struct entry *)a)->key,
-	    ((const struct entry *)b)->key);
-}
-
-static void
-snap_from_view(const struct pfa_cfview *v, struct snap *params,
-    struct snap *svcs)
-{
-	for (size_t i = 0; i < v->nparams; i++)
-		if (v->params[i].raw != NULL)
-			snap_add(params, v->params[i].name, v->params[i].raw);
-	for (size_t i = 0; i < v->nsvcs; i++) {
-		const struct pfa_cfsvc *s = &v->svcs[i];
-		char *k = pfa_xasprintf("%s/%s command", s->name, s->type);
-		snap_add(svcs, k, s->command);
-		free(k);
-		for (size_t j = 0; j < s->nopts; j++) {
-			k = pfa_xasprintf("%s/%s -o %s", s->name, s->type,
-			    s->opts[j].name);
-			snap_add(svcs, k, s->opts[j].value);
-			free(k);
-		}
-	}
-	qsort(params->e, params->n, sizeof(*params->e), cmp_entry);
-	qsort(svcs->e, svcs->n, sizeof(*svcs->e), cmp_entry);
-}
-
-static char *
-snap_format(const struct snap *s, const char *kind, size_t *lenp)
-{
-	size_t cap = sizeof(SNAP_MAGIC) + strlen(kind) + 64;
-	for (size_t i = 0; i < s->n; i++)
-		cap += strlen(s->e[i].key) + strlen(s->e[i].val) + 4;
-	char *buf = pfa_xmalloc(cap);
-	size_t len = (size_t)snprintf(buf, cap, "%s %d %s\n", SNAP_MAGIC,
-	    SNAP_VERSION, kind);
-	for (size_t i = 0; i < s->n; i++)
-		len += (size_t)snprintf(buf + len, cap - len, "%s = %s\n",
-		    s->e[i].key, s->e[i].val);
-	len += (size_t)snprintf(buf + len, cap - len, "end %zu\n", s->n);
-	*lenp = len;
-	return buf;
-}
-
-/* Parses BUF (LEN bytes, NUL-terminated, modified) into S: 0, or -1 with
- * *why set and S empty. */
-static int
-snap_parse(char *buf, size_t len, const char *kind, struct snap *s,
-    const char **why)
-{
-	char hdr[96], *line, *nl, *end = NULL;
-	size_t hl = (size_t)snprintf(hdr, sizeof(hdr), "%s %d %s\n",
-	    SNAP_MAGIC, SNAP_VERSION, kind);
-	*why = len == 0 ? "empty" : memchr(buf, '\0', len) ? "contains NUL "
-	    "bytes" : strncmp(buf, hdr, hl) != 0 ? "not a snapshot of this "
-	    "kind and version" : buf[len - 1] != '\n' || len == hl ?
-	    "truncated" : NULL;
-	if (*why != NULL)
-		return -1;
-	buf[len - 1] = '\0';
-	for (line = buf + hl; (nl = strchr(line, '\n')); line = nl + 1) {
-		*nl = '\0';
-		char *eq = strstr(line, " = ");
-		if (eq == NULL || eq == line) {
-			*why = "malformed line";
-			goto fail;
-		}
-		*eq = '\0';
-		snap_add(s, line, eq + 3);
-	}
-	/* the trailer "end COUNT" */
-	unsigned long long n = 0;
-	errno = 0;
-	if (strncmp(line, "end ", 4) == 0 && isdigit((unsigned char)line[4]))
-		n = strtoull(line + 4, &end, 10);
-	if (end == NULL || *end != '\0' || errno != 0 || n != s->n) {
-		*why = "truncated";
-		goto fail;
-	}
-	qsort(s->e, s->n, sizeof(*s->e), cmp_entry);
-	return 0;
-fail:
-	snap_free(s);
-	return -1;
-}
-
 /* ---------------------------------------------------------------- files */
-
-/*
- * Reads PATH whole: 0 with *bufp (NUL-terminated; free it), 1 if it does
- * not exist, 2 if it is a symlink (unless FOLLOW), not a regular file or
- * too large (*why), -1 on a read error (errno set).
- */
-static int
-read_file(const char *path, bool follow, char **bufp, size_t *lenp,
-    const char **why)
-{
-	struct stat sb;
-	*bufp = NULL;
-	*lenp = 0;
-	*why = "a symbolic link";
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK |
-	    (follow ? 0 : O_NOFOLLOW));
-	if (fd < 0)
-		return errno == ENOENT ? 1 : errno == ELOOP && !follow ? 2 : -1;
-	int rc = fstat(fd, &sb) < 0 ? -1 : 0;
-	if (rc == 0 && (!S_ISREG(sb.st_mode) || sb.st_size > FILE_MAX)) {
-		*why = S_ISREG(sb.st_mode) ? "too large" : "not a regular file";
-		rc = 2;
-	}
-	size_t size = rc == 0 ? (size_t)sb.st_size : 0, len = 0;
-	char *buf = rc == 0 ? pfa_xmalloc(size + 1) : NULL;
-	while (rc == 0 && len < size) {
-		ssize_t n = read(fd, buf + len, size - len);
-		if (n == 0)
-			break;
-		if (n < 0 && errno != EINTR)
-			rc = -1;
-		len += n > 0 ? (size_t)n : 0;
-	}
-	int saved = errno;
-	close(fd);
-	errno = saved;
-	if (rc != 0) {
-		free(buf);
-		return rc;
-	}
-	buf[len] = '\0';
-	*bufp = buf;
-	*lenp = len;
-	return 0;
-}
 
 static void
 unusable(struct run *r, const char *path, const char *what)
@@ -314,13 +140,13 @@ load_old(struct run *r, struct part *p)
 	char *path = pfa_xasprintf("%s/%s", r->dir, p->file), *buf;
 	size_t len;
 	const char *why = NULL;
-	int rc = read_file(path, false, &buf, &len, &why);
+	int rc = pfa_snap_read_file(path, false, &buf, &len, &why);
 	if (rc < 0) {
 		pfa_log_path_failed("drift-read-failed", path, "read");
 		unusable(r, path, "read");
 		p->unreadable = true;
 	} else if (rc == 2 || (rc == 0 &&
-	    snap_parse(buf, len, p->file, &p->old, &why) < 0))
+	    pfa_snap_parse(buf, len, p->file, &p->old, &why) < 0))
 		set_aside(r, p, path, why);
 	else if (rc == 0)
 		p->have_old = true;
@@ -346,7 +172,7 @@ note(struct run *r, const struct part *p, const char *key, const char *old,
 static void
 compare(struct run *r, const struct part *p)
 {
-	const struct snap *o = &p->old, *c = &p->cur;
+	const struct pfa_snap *o = &p->old, *c = &p->cur;
 	size_t i = 0, j = 0;
 	while (i < o->n || j < c->n) {
 		int cmp = i >= o->n ? 1 : j >= c->n ? -1 :
@@ -381,7 +207,7 @@ static void
 save(struct run *r, struct part *p)
 {
 	size_t len;
-	char *buf = snap_format(&p->cur, p->file, &len);
+	char *buf = pfa_snap_format(&p->cur, p->file, &len);
 	char *path = pfa_xasprintf("%s/%s", r->dir, p->file);
 	p->saved = write_file(r, path, buf, len) == 0;
 	free(path);
@@ -403,7 +229,7 @@ rotate(struct run *r, const char *name, const char *data, size_t len,
 		char *to = pfa_xasprintf("%s/%s.%d", r->dir, name, i), *buf;
 		size_t n;
 		const char *why;
-		if ((rc = read_file(from, false, &buf, &n, &why)) == 0)
+		if ((rc = pfa_snap_read_file(from, false, &buf, &n, &why)) == 0)
 			rc = write_file(r, to, buf, n);
 		else if (rc == 1)
 			rc = 0;		/* a gap: nothing to shift */
@@ -442,11 +268,11 @@ copy_config(struct run *r, struct part *p)
 	const char *why;
 	int keep = r->opts->keep < 1 ? 1 : r->opts->keep > KEEP_MAX ?
 	    KEEP_MAX : r->opts->keep;
-	int rc = read_file(src, true, &data, &len, &why);
+	int rc = pfa_snap_read_file(src, true, &data, &len, &why);
 	if (rc == -1)
 		pfa_log_path_failed("drift-read-failed", src, "read");
-	if (rc == 0 && (read_file(first, false, &prev, &plen, &why) != 0 ||
-	    plen != len || memcmp(prev, data, len) != 0))
+	if (rc == 0 && (pfa_snap_read_file(first, false, &prev, &plen,
+	    &why) != 0 || plen != len || memcmp(prev, data, len) != 0))
 		p->rotated = rotate(r, p->cf, data, len, keep) == 0;
 	free(prev);
 	free(data);
@@ -621,7 +447,7 @@ pfa_drift_run(const struct pfa_cfview *v, const char *config_dir,
 	int d = prepare_dir(&r);
 	if (d < 0)
 		return -1;
-	snap_from_view(v, &parts[0].cur, &parts[1].cur);
+	pfa_snap_from_view(v, &parts[0].cur, &parts[1].cur);
 	for (size_t i = 0; i < 2; i++) {
 		if (d == 0)
 			load_old(&r, &parts[i]);
@@ -638,8 +464,8 @@ pfa_drift_run(const struct pfa_cfview *v, const char *config_dir,
 		parts[i].hint = diff_hint(&r, &parts[i]);
 	report(&r, parts);
 	for (size_t i = 0; i < 2; i++) {
-		snap_free(&parts[i].cur);
-		snap_free(&parts[i].old);
+		pfa_snap_free(&parts[i].cur);
+		pfa_snap_free(&parts[i].old);
 		free(parts[i].hint);
 	}
 	return r.rc;

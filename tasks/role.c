@@ -5,7 +5,7 @@
  *
  * Reads only the configuration view (cfview.h); resolves no names, reads
  * no file, runs nothing and never logs.  The listener and address helpers
- * at the end are shared with audit_smtpd.c.
+ * at the end are shared with audit_smtpd.c and audit_relay.c.
  *
  * Rules:
  *   NULLCLIENT  no smtpd (or postscreen) inet service listens beyond

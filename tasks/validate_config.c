@@ -53,8 +53,8 @@ const struct pfa_rule_doc pfa_cfg_rules[] = {
 };
 
 static const struct pfa_rule_doc *const rule_tables[] = {
-	pfa_cfg_rules, pfa_loadcheck_rules, pfa_audit_smtpd_rules,
-	pfa_audit_tls_rules, pfa_audit_sasl_rules, pfa_drift_rules, NULL,
+	pfa_cfg_rules, pfa_loadcheck_rules, pfa_audit_relay_rules,
+	pfa_audit_smtpd_rules, pfa_audit_tls_rules, pfa_audit_obs_rules, pfa_audit_sasl_rules, pfa_drift_rules, NULL,
 };
 
 static bool
@@ -315,8 +315,10 @@ run(struct pfa_ctx *ctx, struct pfa_result *res)
 	int blocking = pfa_loadcheck_all(&v, ctx->pf, &scratch);
 	unsigned roles = c->roles ? c->roles : pfa_role_detect(&v);
 	if (c->audit) {
+		pfa_audit_relay(&v, roles, &scratch);
 		pfa_audit_smtpd(&v, roles, &scratch);
 		pfa_audit_tls(&v, roles, &scratch);
+		pfa_audit_obs(&v, roles, &scratch);
 		pfa_audit_sasl(&v, roles, &scratch);
 	}
 	if (c->drift) {

@@ -1,10 +1,12 @@
 /*
- * test_audit_smtpd.c - host roles (tasks/role.c) and the smtpd audit
- * (tasks/audit_smtpd.c) over configuration views built by hand: a stock
- * Debian 12 host, then one change at a time.  Every rule has a fixture
- * that triggers it and one that does not; every finding any test sees is
- * checked against the rule table (known id, severity not above its
- * documented one, a subject, a message).
+ * test_audit_smtpd.c - host roles (tasks/role.c), the relay audit
+ * (tasks/audit_relay.c) and the smtpd audit (tasks/audit_smtpd.c) over
+ * configuration views built by hand: a stock Debian 12 host, then one
+ * change at a time.  Every rule has a fixture that triggers it and one
+ * that does not; every finding any test sees is checked against the rule
+ * tables (known id, severity not above its documented one, a subject, a
+ * message).  audit() runs both modules in validate-config's order;
+ * test_split checks that each reports only its own rules.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -98,26 +100,37 @@ teardown(void **state)
 	return 0;
 }
 
+typedef void auditfn(const struct pfa_cfview *, unsigned,
+    struct pfa_result *);
+
 static const struct pfa_rule_doc *
-doc(const char *id)
+doc(const struct pfa_rule_doc *table, const char *id)
 {
-	for (const struct pfa_rule_doc *d = pfa_audit_smtpd_rules; d->id; d++)
+	for (const struct pfa_rule_doc *d = table; d != NULL && d->id; d++)
 		if (strcmp(d->id, id) == 0)
 			return d;
 	return NULL;
 }
 
-/* Runs the audit; every finding must be documented and well formed. */
+/* Runs FN, then FN2 (or not: NULL) into a fresh result; every finding
+ * must be documented in TABLE or TABLE2 and well formed. */
 static void
-audit(struct fx *f, unsigned roles)
+run(struct fx *f, unsigned roles, auditfn *fn,
+    const struct pfa_rule_doc *table, auditfn *fn2,
+    const struct pfa_rule_doc *table2)
 {
+	unsigned r = roles == AUTO ? pfa_role_detect(&f->v) : roles;
+
 	pfa_result_free(&f->r);
 	pfa_result_init(&f->r);
-	pfa_audit_smtpd(&f->v, roles == AUTO ? pfa_role_detect(&f->v) : roles,
-	    &f->r);
+	fn(&f->v, r, &f->r);
+	if (fn2 != NULL)
+		fn2(&f->v, r, &f->r);
 	for (size_t i = 0; i < f->r.nfindings; i++) {
 		const struct pfa_finding *x = &f->r.findings[i];
-		const struct pfa_rule_doc *d = doc(x->id);
+		const struct pfa_rule_doc *d = doc(table, x->id);
+		if (d == NULL)
+			d = doc(table2, x->id);
 		if (d == NULL)
 			fail_msg("undocumented finding %s", x->id);
 		assert_true(x->sev <= d->sev);
@@ -126,12 +139,31 @@ audit(struct fx *f, unsigned roles)
 	}
 }
 
+/* Both audits, in validate-config's order. */
+static void
+audit(struct fx *f, unsigned roles)
+{
+	run(f, roles, pfa_audit_relay, pfa_audit_relay_rules,
+	    pfa_audit_smtpd, pfa_audit_smtpd_rules);
+}
+
 static size_t
 count(const struct fx *f, const char *id)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < f->r.nfindings; i++)
 		n += strcmp(f->r.findings[i].id, id) == 0;
+	return n;
+}
+
+/* Findings whose id starts with PREFIX. */
+static size_t
+count_prefix(const struct fx *f, const char *prefix)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < f->r.nfindings; i++)
+		n += strncmp(f->r.findings[i].id, prefix,
+		    strlen(prefix)) == 0;
 	return n;
 }
 
@@ -358,6 +390,41 @@ test_mynetworks_style(void **state)
 	pfa_cfview_set(v, "mynetworks_style", "host");
 	audit(f, AUTO);
 	assert_int_equal(count(f, "PFA-RELAY-004"), 0);
+}
+
+/* Each module reports its own rules: relay PFA-RELAY-*, smtpd the rest. */
+static void
+test_split(void **state)
+{
+	struct fx *f = *state;
+	struct pfa_cfview *v = &f->v;
+
+	pfa_cfview_set(v, "smtpd_relay_restrictions",
+	    "permit_mynetworks, permit, reject_unauth_destination");
+	pfa_cfview_set(v, "mynetworks", "0.0.0.0/0 11.0.0.0/8");
+	audit(f, AUTO);
+	size_t all = f->r.nfindings;
+	assert_int_equal(count(f, "PFA-RELAY-001"), 1);
+	assert_int_equal(count(f, "PFA-RELAY-002"), 1);
+	assert_int_equal(count(f, "PFA-RELAY-003"), 1);
+	run(f, AUTO, pfa_audit_smtpd, pfa_audit_smtpd_rules, NULL, NULL);
+	assert_int_equal(count_prefix(f, "PFA-RELAY-"), 0);
+	assert_true(f->r.nfindings > 0);
+	assert_int_equal(f->r.nfindings, all - 3);
+	run(f, AUTO, pfa_audit_relay, pfa_audit_relay_rules, NULL, NULL);
+	assert_int_equal(f->r.nfindings, 3);
+	assert_int_equal(count_prefix(f, "PFA-RELAY-"), 3);
+
+	/* mynetworks unset: the style, still relay's */
+	unset(v, "mynetworks");
+	pfa_cfview_set(v, "mynetworks_style", "class");
+	run(f, AUTO, pfa_audit_smtpd, pfa_audit_smtpd_rules, NULL, NULL);
+	assert_int_equal(count_prefix(f, "PFA-RELAY-"), 0);
+	run(f, AUTO, pfa_audit_relay, pfa_audit_relay_rules, NULL, NULL);
+	assert_int_equal(f->r.nfindings, 2);
+	expect(f, "PFA-RELAY-001", PFA_SEV_CRITICAL,
+	    "smtpd_relay_restrictions");
+	expect(f, "PFA-RELAY-004", PFA_SEV_WARNING, "mynetworks_style");
 }
 
 /* ------------------------------------------------------- exposure */
@@ -630,18 +697,37 @@ test_submission_tls_and_sasl(void **state)
 	    "postconf -P 'submission/inet/smtpd_sasl_auth_enable=yes'");
 }
 
+/* The rows of TABLE: each with a title, none repeated in it or in
+ * OTHER, all (or, !OWN, none) starting with PREFIX. */
+static size_t
+table_rows(const struct pfa_rule_doc *table,
+    const struct pfa_rule_doc *other, const char *prefix, bool own)
+{
+	size_t n = 0;
+	for (const struct pfa_rule_doc *d = table; d->id; d++) {
+		n++;
+		assert_non_null(d->title);
+		assert_int_equal(strncmp(d->id, prefix, strlen(prefix)) == 0,
+		    own);
+		for (const struct pfa_rule_doc *e = d + 1; e->id; e++)
+			assert_string_not_equal(d->id, e->id);
+		for (const struct pfa_rule_doc *e = other; e->id; e++)
+			assert_string_not_equal(d->id, e->id);
+	}
+	return n;
+}
+
 static void
 test_rule_table(void **state)
 {
 	(void)state;
-	size_t n = 0;
-	for (const struct pfa_rule_doc *d = pfa_audit_smtpd_rules; d->id; d++) {
-		n++;
-		assert_non_null(d->title);
-		for (const struct pfa_rule_doc *e = d + 1; e->id; e++)
-			assert_string_not_equal(d->id, e->id);
-	}
-	assert_int_equal(n, 17);
+	size_t relay = table_rows(pfa_audit_relay_rules,
+	    pfa_audit_smtpd_rules, "PFA-RELAY-", true);
+	size_t smtpd = table_rows(pfa_audit_smtpd_rules,
+	    pfa_audit_relay_rules, "PFA-RELAY-", false);
+	assert_int_equal(relay, 4);
+	assert_int_equal(smtpd, 13);
+	assert_int_equal(relay + smtpd, 17);
 }
 
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -652,7 +738,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_roles), T(test_roles_listeners),
 		T(test_relay_open), T(test_relay_classes_and_services),
-		T(test_mynetworks), T(test_mynetworks_style), T(test_vrfy),
+		T(test_mynetworks), T(test_mynetworks_style), T(test_split),
+		T(test_vrfy),
 		T(test_helo), T(test_inet_interfaces), T(test_banner),
 		T(test_bare_newline), T(test_bare_newline_unknown),
 		T(test_size_and_commands), T(test_send_only_host),

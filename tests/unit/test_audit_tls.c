@@ -1,6 +1,7 @@
 /*
  * test_audit_tls.c - the TLS, obsolete-parameter and SASL relayhost rules
- * of the hardening audit (tasks/audit_tls.c, tasks/audit_sasl.c).
+ * of the hardening audit (tasks/audit_tls.c, tasks/audit_obs.c,
+ * tasks/audit_sasl.c), run together as validate-config runs them.
  *
  * Every view is built by hand over Postfix 3.7.11's defaults (postconf
  * -dx on Debian 12).  Every rule has a fixture that triggers it and one
@@ -97,6 +98,7 @@ audit(const struct pfa_cfview *v, unsigned roles, struct pfa_result *r)
 {
 	pfa_result_init(r);
 	pfa_audit_tls(v, roles, r);
+	pfa_audit_obs(v, roles, r);
 	pfa_audit_sasl(v, roles, r);
 }
 
@@ -104,7 +106,7 @@ static const struct pfa_rule_doc *
 doc(const char *id)
 {
 	const struct pfa_rule_doc *t[] = {
-		pfa_audit_tls_rules, pfa_audit_sasl_rules,
+		pfa_audit_tls_rules, pfa_audit_obs_rules, pfa_audit_sasl_rules,
 	};
 	for (size_t i = 0; i < NELEM(t); i++)
 		for (size_t j = 0; t[i][j].id; j++)
@@ -433,6 +435,13 @@ test_seed_advice(void **state)
 	assert_int_equal(r.status, PFA_CRITICAL);
 	pfa_result_free(&r);
 
+	/* the obsolete parameters are audit_obs.c's alone */
+	pfa_result_init(&r);
+	pfa_audit_tls(&v, MX, &r);
+	for (size_t i = 0; i < r.nfindings; i++)
+		assert_null(strstr(r.findings[i].id, "PFA-OBS-"));
+	pfa_result_free(&r);
+
 	/* "!SSLv2" alone, the other common outdated form */
 	pfa_cfview_set(&v, "smtpd_tls_mandatory_protocols", "!SSLv2");
 	audit(&v, MX, &r);
@@ -751,13 +760,14 @@ test_rule_docs(void **state)
 {
 	(void)state;
 	const struct pfa_rule_doc *t[] = {
-		pfa_audit_tls_rules, pfa_audit_sasl_rules,
+		pfa_audit_tls_rules, pfa_audit_obs_rules, pfa_audit_sasl_rules,
 	};
 	size_t n = 0;
 	for (size_t i = 0; i < NELEM(t); i++)
 		for (size_t j = 0; t[i][j].id; j++, n++) {
 			assert_non_null(t[i][j].title);
-			assert_int_equal(strlen(t[i][j].id), 11 + (i == 1));
+			assert_int_equal(strlen(t[i][j].id),
+			    11 + (t[i] == pfa_audit_sasl_rules));
 			assert_true(doc(t[i][j].id) == &t[i][j]);
 		}
 	assert_int_equal(n, 24);

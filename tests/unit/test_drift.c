@@ -2,8 +2,9 @@
  * test_drift.c - configuration drift: baseline, parameter and master.cf
  * changes, restart-required parameters, copies and their rotation, dry
  * run, corrupt snapshots (no crash, set aside, baseline again), an
- * unusable snapshot directory and redaction.  Real temporary directories:
- * a fake config dir with main.cf/master.cf and a snapshot dir beside it.
+ * unusable snapshot directory and redaction; the snapshot format and the
+ * file reader of drift_snap.c directly.  Real temporary directories: a
+ * fake config dir with main.cf/master.cf and a snapshot dir beside it.
  */
 #include <dirent.h>
 #include <fcntl.h>
@@ -21,6 +22,7 @@
 #include <cmocka.h>
 
 #include "drift.h"
+#include "drift_int.h"
 #include "log.h"
 #include "testutil.h"
 
@@ -719,6 +721,111 @@ test_rule_docs(void **state)
 	assert_int_equal(pfa_drift_rules[6].sev, PFA_SEV_UNKNOWN);
 }
 
+/* Parses TEXT as KIND: the reason it fails, or NULL. */
+static const char *
+parse_why(const char *text, size_t len, const char *kind)
+{
+	struct pfa_snap s = { 0 };
+	const char *why = NULL;
+	char *buf = malloc(len + 1);
+	assert_non_null(buf);
+	memcpy(buf, text, len);
+	buf[len] = '\0';
+	int rc = pfa_snap_parse(buf, len, kind, &s, &why);
+	assert_int_equal(rc, why == NULL ? 0 : -1);
+	if (rc < 0)
+		assert_true(s.n == 0 && s.e == NULL);
+	pfa_snap_free(&s);
+	free(buf);
+	return why;
+}
+
+#define WHY(text, kind) parse_why(text, sizeof(text) - 1, kind)
+
+/* drift_snap.c on its own: the format, the parser, the reader. */
+static void
+test_snap_format(void **state)
+{
+	(void)state;
+	/* the view gives exactly the file a run writes, sorted */
+	fresh();
+	run_view();
+	struct pfa_cfview v;
+	struct pfa_snap params = { 0 }, svcs = { 0 };
+	view(&v);
+	pfa_snap_from_view(&v, &params, &svcs);
+	pfa_cfview_free(&v);
+	size_t len, flen;
+	char *text = pfa_snap_format(&svcs, "services", &len);
+	char *file = slurp(snapdir, "services", &flen);
+	assert_string_equal(text, "pfagent-drift-snapshot 1 services\n"
+	    "pickup/unix command = pickup\nsmtp/inet command = smtpd\n"
+	    "submission/inet -o smtpd_tls_security_level = encrypt\n"
+	    "submission/inet command = smtpd\nend 4\n");
+	assert_int_equal(len, strlen(text));
+	assert_int_equal(flen, len);
+	assert_memory_equal(file, text, len);
+	free(text);
+	free(file);
+	text = pfa_snap_format(&params, "postconf-n", &len);
+	assert_string_equal(text, "pfagent-drift-snapshot 1 postconf-n\n"
+	    "inet_interfaces = all\nmyhostname = mx.example.org\nend 2\n");
+	free(text);
+	pfa_snap_free(&params);
+	pfa_snap_free(&svcs);
+
+	/* parsed unsorted, formatted sorted; a value keeps its " = " */
+	char in[] = "pfagent-drift-snapshot 1 postconf-n\nb = x = y\n"
+	    "a = \nend 2\n";
+	struct pfa_snap s = { 0 };
+	const char *why = NULL;
+	assert_int_equal(pfa_snap_parse(in, strlen(in), "postconf-n", &s,
+	    &why), 0);
+	text = pfa_snap_format(&s, "postconf-n", &len);
+	assert_string_equal(text, "pfagent-drift-snapshot 1 postconf-n\n"
+	    "a = \nb = x = y\nend 2\n");
+	free(text);
+	pfa_snap_free(&s);
+
+	/* every reason a file is refused */
+	assert_null(WHY("pfagent-drift-snapshot 1 services\nend 0\n",
+	    "services"));
+	assert_string_equal(WHY("", "services"), "empty");
+	assert_string_equal(WHY("pfagent-drift-snapshot 1 services\n\0\n",
+	    "services"), "contains NUL bytes");
+	assert_string_equal(WHY("pfagent-drift-snapshot 1 services\nend 0\n",
+	    "postconf-n"), "not a snapshot of this kind and version");
+	assert_string_equal(WHY("pfagent-drift-snapshot 1 services\nend 0",
+	    "services"), "truncated");
+	assert_string_equal(WHY("pfagent-drift-snapshot 1 services\n",
+	    "services"), "truncated");
+	assert_string_equal(WHY("pfagent-drift-snapshot 1 services\na = b\n"
+	    "end 2\n", "services"), "truncated");
+	assert_string_equal(WHY("pfagent-drift-snapshot 1 services\n"
+	    "end 0x\n", "services"), "truncated");
+	assert_string_equal(WHY("pfagent-drift-snapshot 1 services\na=b\n"
+	    "end 1\n", "services"), "malformed line");
+	assert_string_equal(WHY("pfagent-drift-snapshot 1 services\n = b\n"
+	    "end 1\n", "services"), "malformed line");
+
+	/* the reader: missing, symlink (followed only when asked), dir */
+	char p[256], *buf;
+	snprintf(p, sizeof(p), "%s/link", base);
+	assert_int_equal(symlink("etc/main.cf", p), 0);
+	assert_int_equal(pfa_snap_read_file(p, false, &buf, &len, &why), 2);
+	assert_string_equal(why, "a symbolic link");
+	assert_null(buf);
+	assert_int_equal(pfa_snap_read_file(p, true, &buf, &len, &why), 0);
+	assert_string_equal(buf, "myhostname = mx.example.org\n");
+	assert_int_equal(len, strlen(buf));
+	free(buf);
+	assert_int_equal(pfa_snap_read_file(cfg, true, &buf, &len, &why), 2);
+	assert_string_equal(why, "not a regular file");
+	snprintf(p, sizeof(p), "%s/none", base);
+	assert_int_equal(pfa_snap_read_file(p, true, &buf, &len, &why), 1);
+	assert_null(buf);
+}
+
 int
 main(void)
 {
@@ -737,6 +844,7 @@ main(void)
 		cmocka_unit_test(test_many_changes),
 		cmocka_unit_test(test_odd_values),
 		cmocka_unit_test(test_rule_docs),
+		cmocka_unit_test(test_snap_format),
 	};
 	return cmocka_run_group_tests_name("drift", tests, setup, teardown);
 }

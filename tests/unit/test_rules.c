@@ -19,8 +19,8 @@
 #include "loadcheck.h"
 
 static const struct pfa_rule_doc *const tables[] = {
-	pfa_cfg_rules, pfa_loadcheck_rules, pfa_audit_smtpd_rules,
-	pfa_audit_tls_rules, pfa_audit_sasl_rules, pfa_drift_rules, NULL,
+	pfa_cfg_rules, pfa_loadcheck_rules, pfa_audit_relay_rules,
+	pfa_audit_smtpd_rules, pfa_audit_tls_rules, pfa_audit_obs_rules, pfa_audit_sasl_rules, pfa_drift_rules, NULL,
 };
 
 /* "PFA-AREA-NNN": upper-case area, three digits. */
