@@ -432,13 +432,38 @@ ref_param(void *arg, const char *name, const char *value)
 		pfa_map_tokens(value, ref_token, r);
 }
 
+/* "$name", "${name}" or "$(name)": NAME's value (postconf -x knows a
+ * user-defined parameter that master.cf refers to), else VALUE. */
+static const char *
+deref(struct ref *r, const char *value)
+{
+	char name[128];
+	const char *p = value + 1;
+	size_t n;
+	if (value[0] != '$')
+		return value;
+	bool brace = *p == '{' || *p == '(';
+	p += brace;
+	n = strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789_");
+	if (n == 0 || n >= sizeof(name) || p[n + brace] != '\0' ||
+	    (brace && p[n] != '}' && p[n] != ')'))
+		return value;
+	memcpy(name, p, n);
+	name[n] = '\0';
+	const char *v = pfa_postfix_param(r->pf, name);
+	return v ? v : value;
+}
+
 static void
 ref_service(void *arg, const char *service, const char *type,
     const char *name, const char *value)
 {
+	struct ref *r = arg;
 	(void)service;
 	(void)type;
-	ref_param(arg, name, value);
+	if (value != NULL)
+		ref_param(arg, name, deref(r, value));
 }
 
 /* a restriction class: its value is a restriction list */

@@ -36,6 +36,15 @@ tap_is "$(pf_query spammer@bad.example "hash:$BL")" REJECT "the database answers
 tap_is "$(maps_jq "[.findings[] | select(.id == \"PFA-MAP-006\")] | .[0].subject")" "hash:$BL" "PFA-MAP-006: no restriction list uses the map"
 remedy=$(maps_jq '.findings[] | select(.id == "PFA-MAP-006") | .remedy')
 tap_like "$remedy" "smtpd_sender_restrictions = check_sender_access hash:$BL" "with a remedy naming the map"
+
+# used only through a master.cf override that names a parameter of main.cf
+svc="127.0.0.1:$PFSB_PORT/inet"
+postconf -c "$PFSB_ETC" -e "mua_sender_restrictions = check_sender_access hash:$BL"
+postconf -c "$PFSB_ETC" -P "$svc/smtpd_sender_restrictions=\$mua_sender_restrictions"
+pfa_run --json run rebuild-maps
+tap_is "$(maps_count PFA-MAP-006)" 0 "a map used through -o smtpd_sender_restrictions=\$name is in use"
+postconf -c "$PFSB_ETC" -PX "$svc/smtpd_sender_restrictions"
+postconf -c "$PFSB_ETC" -X mua_sender_restrictions
 tap_ok "before the remedy, a listed sender is accepted" sandbox_send spammer@bad.example rcpt@example.net
 
 # ---- the remedy, pasted as given
