@@ -112,6 +112,7 @@ tap_like "$(vc_jq '[.findings[] | select(.id == "PFA-LOAD-004")][0].remedy')" 'p
 weak PFA-LOAD-008 critical "regexp:$PFSB_ETC/no-such-file" "header_checks = regexp:$PFSB_ETC/no-such-file"
 weak PFA-LOAD-009 critical smtpd_tls_protocols 'smtpd_tls_protocols = >=TLSv1.2 # modern only'
 weak PFA-LOAD-010 critical smtpd_tls_protocols 'smtpd_tls_protocols = >=TLSv1.9'
+tap_is "$(sev_of PFA-TLS-003)" none "the audit does not repeat it as PFA-TLS-003"
 # local(8) delivers here only when master.cf has it
 pc -M 'local/unix = local unix - n n - - local'
 cp "$MASTER" "$PFA_TEST_ROOT/master.cf.orig"
