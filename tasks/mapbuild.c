@@ -7,7 +7,9 @@
  * Berkeley DB's "__db.COPYNAME.db").  It never writes the live database
  * itself: the built one is put in place by pfa_atomic_install, and only
  * postmap runs, through the Postfix module.  Values looked up for the
- * check are compared, never logged (sasl_passwd holds passwords).
+ * check are compared, never logged (sasl_passwd holds passwords); those
+ * of an SNI table (postmap -F: the named key and certificate files, in
+ * base64) are only required to be there.
  *
  * Errors: a failed system call is logged once where it happens; every
  * failure ends as one CRITICAL finding (PFA-MAP-010 build, PFA-MAP-011
@@ -55,28 +57,9 @@ struct pfa_map_build {
 	char *map;		/* "TYPE:COPY" */
 	char *live;		/* owned copy of live_db */
 	bool failed;		/* a finding says why */
+	bool sni;		/* postmap -F: values are file lists */
 	struct stat src;	/* the source's mode and owner */
 };
-
-
-static const char *
-db_suffix(const char *type)
-{
-	if (strcmp(type, "hash") == 0 || strcmp(type, "btree") == 0)
-		return ".db";
-	if (strcmp(type, "lmdb") == 0)
-		return ".lmdb";
-	if (strcmp(type, "cdb") == 0)
-		return ".cdb";
-	return NULL;		/* dbm: .dir + .pag, no single rename */
-}
-
-char *
-pfa_map_db_path(const char *type, const char *source)
-{
-	const char *suffix = db_suffix(type);
-	return suffix ? pfa_xasprintf("%s%s", source, suffix) : NULL;
-}
 
 /* The CRITICAL finding that ends a failed build; -1. */
 static int
@@ -405,7 +388,8 @@ count_entries(struct pfa_map_build *b, const char *map, size_t *count)
 	return 0;
 }
 
-/* Every sample key returns its value from one `postmap -q -`. */
+/* Every sample key returns its value from one `postmap -q -` (an SNI
+ * table's key: some value; it is the named files' content, in base64). */
 static int
 check_samples(struct pfa_map_build *b, const char *map,
     const struct pfa_map_check *chk)
@@ -441,8 +425,8 @@ check_samples(struct pfa_map_build *b, const char *map,
 			p += n + (p[n] == '\n');
 		}
 		const char *want = chk->sample_values[i];
-		if (got != NULL && gl == strlen(want) &&
-		    memcmp(got, want, gl) == 0)
+		if (got != NULL && (b->sni || (gl == strlen(want) &&
+		    memcmp(got, want, gl) == 0)))
 			continue;
 		/* keys may be secret (sasl_passwd): the sample is named by
 		 * its number, never by its text */
@@ -498,11 +482,12 @@ build(struct pfa_map_build *b, const char *data, size_t len)
 	remove_leftovers(b);
 	if (make_copy(b, data, len) < 0)
 		return -1;
-	b->copy_db = pfa_xasprintf("%s%s", b->copy, db_suffix(b->type));
+	b->copy_db = pfa_map_db_path(b->type, b->copy);
 	b->map = pfa_xasprintf("%s:%s", b->type, b->copy);
 	struct pfa_exec_result r;
-	const char *args[] = { b->map, NULL };
-	if (postmap(b, "build", args, NULL, &r, false) < 0)
+	const char *plain[] = { b->map, NULL };
+	const char *files[] = { "-F", b->map, NULL };
+	if (postmap(b, "build", b->sni ? files : plain, NULL, &r, false) < 0)
 		return -1;
 	pfa_exec_result_free(&r);
 	return 0;
@@ -565,11 +550,12 @@ free_build(struct pfa_map_build *b)
 
 struct pfa_map_build *
 pfa_map_build_start(struct pfa_ctx *ctx, struct pfa_result *res,
-    const char *type, const char *source, const char *data, size_t len,
-    const struct stat *st)
+    const char *type, const char *source, bool sni, const char *data,
+    size_t len, const struct stat *st)
 {
 	struct pfa_map_build *b = pfa_xcalloc(1, sizeof(*b));
 	b->ctx = ctx;
+	b->sni = sni;
 	b->res = res;
 	b->type = type;
 	b->source = source;

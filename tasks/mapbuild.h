@@ -6,11 +6,13 @@
  * leaves no usable database.  pfagent instead copies the source to a
  * temporary name in the same directory (".NAME.pfagent-build.XXXXXX", with
  * the source's mode and owner), runs `postmap -c DIR TYPE:COPY` on the copy
- * (any "warning:" or "fatal:" on its stderr is a failure, but for the
- * duplicate-key warnings the source check already reported), verifies the
- * result (the entry count, read from the database file where its layout is
- * known (mapcount.c), else counted from `postmap -s`, equals the check's,
- * and `postmap -q` of every sample key returns its value), then puts COPY's
+ * (`postmap -c DIR -F TYPE:COPY` for tls_server_sni_maps, whose database
+ * holds the files its values name; any "warning:" or "fatal:" on its
+ * stderr is a failure, but for the duplicate-key warnings the source check
+ * already reported), verifies the result (the entry count, read from the
+ * database file where its layout is known (mapcount.c), else counted from
+ * `postmap -s`, equals the check's, and `postmap -q` of every sample key
+ * returns its value, or for an SNI table some value), then puts COPY's
  * database over the live one through the atomic writer and removes the
  * copy.  The previous database is not kept: a hard link to it would hide
  * the change from Postfix's daemons, which watch the open file's link count
@@ -20,22 +22,21 @@
 #ifndef PFA_MAPBUILD_H
 #define PFA_MAPBUILD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/stat.h>
 
+#include "maptable.h"
 #include "mapsrc.h"
 #include "task.h"
-
-/* The database file postmap makes for SOURCE: "SOURCE.db", ".lmdb", ".cdb";
- * NULL for types pfagent cannot swap atomically (dbm: two files). */
-char *pfa_map_db_path(const char *type, const char *source);
 
 /*
  * Builds TYPE:SOURCE as above, in two steps so that the source check can
  * run on another core while postmap works.  pfa_map_build_start writes
  * DATA (LEN bytes: the source exactly as it was read, and hashed, and is
  * being checked; owner and mode from ST) to the copy and runs postmap on
- * it; in a dry run it does nothing.  It always returns a handle; a failure
+ * it (with -F when SNI: the values name files whose content it stores);
+ * in a dry run it does nothing.  It always returns a handle; a failure
  * is already a CRITICAL finding in RES, and finish will return -1.
  *
  * pfa_map_build_finish with CHK (DATA's check: entries, samples) verifies
@@ -47,7 +48,7 @@ char *pfa_map_db_path(const char *type, const char *source);
  */
 struct pfa_map_build;
 struct pfa_map_build *pfa_map_build_start(struct pfa_ctx *ctx,
-    struct pfa_result *res, const char *type, const char *source,
+    struct pfa_result *res, const char *type, const char *source, bool sni,
     const char *data, size_t len, const struct stat *st);
 int pfa_map_build_finish(struct pfa_map_build *b,
     const struct pfa_map_check *chk);

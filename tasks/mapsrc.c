@@ -14,7 +14,10 @@
  *	problem list, the if/endif stack, and the "key whitespace value"
  *	format of postmap and texthash tables with its entry count and
  *	samples.  The rules of cidr tables are mapsrc_cidr.c's, those of
- *	regexp and pcre tables mapsrc_re.c's.
+ *	regexp and pcre tables mapsrc_re.c's.  A tls_server_sni_maps
+ *	table (PFA_MAP_SNI) is a postmap table whose values are lists of
+ *	file names (postmap -F): the names are collected, each once, for
+ *	the caller to read; whether those files exist is not seen here.
  *
  *	What Postfix only warns about and then skips (postmap exits 0)
  *	is an error here, so that a table never loses entries silently;
@@ -82,6 +85,7 @@ struct scan {
 	size_t nslots;
 	struct sample_cand *cands;
 	size_t ncands, capcands;
+	size_t caprefs;
 };
 
 enum pfa_map_kind
@@ -303,6 +307,81 @@ key_find_add(struct scan *s, const char *k, size_t len, int line, bool *added)
 	return s->nkeys - 1;
 }
 
+static char *
+copy_lower(const char *p, size_t n, bool fold)
+{
+	char *r = pfa_xmalloc(n + 1);
+	for (size_t i = 0; i < n; i++)
+		r[i] = fold ? (char)lower((unsigned char)p[i]) : p[i];
+	r[n] = '\0';
+	return r;
+}
+
+/* The file names of an SNI value V (VLEN bytes), split as postmap -F
+ * splits it (white space and commas), added to c->refs. */
+static void
+sni_names(struct scan *s, int line, const char *v, size_t vlen)
+{
+	static const char seps[] = ", \t\r\n";
+	struct pfa_map_check *c = s->out;
+	size_t n = 0;
+
+	for (size_t i = 0; i < vlen;) {
+		size_t k = i;
+		while (k < vlen && strchr(seps, v[k]) == NULL)
+			k++;
+		if (k == i) {
+			i++;
+			continue;
+		}
+		n++;
+		if (v[i] != '/') {
+			char *q = pfa_mapsrc_quote(v + i, k - i);
+			pfa_mapsrc_problem(c, line, true, "file name %s is not "
+			    "absolute (postmap -F would look for it in the "
+			    "directory it happens to run in)", q);
+			free(q);
+		} else {
+			c->refs = grow(c->refs, &s->caprefs, c->nrefs + 1,
+			    sizeof(*c->refs));
+			c->refs[c->nrefs].path = copy_lower(v + i, k - i,
+			    false);
+			c->refs[c->nrefs++].line = line;
+		}
+		i = k;
+	}
+	if (n == 0)
+		pfa_mapsrc_problem(c, line, true, "no file names in the "
+		    "value (postmap -F expects the key and certificate "
+		    "files)");
+}
+
+static int
+ref_cmp(const void *a, const void *b)
+{
+	const struct pfa_map_ref *x = a, *y = b;
+	int d = strcmp(x->path, y->path);
+	return d != 0 ? d : (x->line > y->line) - (x->line < y->line);
+}
+
+/* c->refs sorted by name, each name once with its first line. */
+static void
+sni_unique(struct pfa_map_check *c)
+{
+	size_t n = 0;
+
+	if (c->nrefs == 0)
+		return;
+	qsort(c->refs, c->nrefs, sizeof(*c->refs), ref_cmp);
+	for (size_t i = 1; i < c->nrefs; i++) {
+		if (strcmp(c->refs[i].path, c->refs[n].path) == 0)
+			free(c->refs[i].path);
+		else
+			c->refs[++n] = c->refs[i];
+	}
+	c->nrefs = n + 1;
+}
+
 /* "key whitespace value", as postmap and texthash split it. */
 static void
 indexed_line(struct scan *s, struct logical *l, char *text)
@@ -328,6 +407,9 @@ indexed_line(struct scan *s, struct logical *l, char *text)
 	if (text[klen - 1] == ':')
 		pfa_mapsrc_problem(c, l->first, false, "key ends in ':', as in "
 		    "an aliases file (aliases are built with postalias)");
+	/* postmap -F reads the files of a duplicate too */
+	if (s->kind == PFA_MAP_SNI)
+		sni_names(s, l->first, v, vlen);
 
 	bool added;
 	size_t key = key_find_add(s, text, klen, l->first, &added);
@@ -394,6 +476,7 @@ finish_line(struct scan *s, struct logical *l)
 	switch (s->kind) {
 	case PFA_MAP_INDEXED:
 	case PFA_MAP_TEXTHASH:
+	case PFA_MAP_SNI:
 		indexed_line(s, l, l->buf);
 		break;
 	case PFA_MAP_CIDR:
@@ -422,16 +505,6 @@ append(struct logical *l, const char *p, size_t n)
 	}
 	memcpy(l->buf + l->len, p, n);
 	l->len += n;
-}
-
-static char *
-copy_lower(const char *p, size_t n, bool fold)
-{
-	char *r = pfa_xmalloc(n + 1);
-	for (size_t i = 0; i < n; i++)
-		r[i] = fold ? (char)lower((unsigned char)p[i]) : p[i];
-	r[n] = '\0';
-	return r;
 }
 
 /* Up to PFA_MAPSRC_SAMPLES keys spread over the file, none duplicated. */
@@ -512,8 +585,10 @@ pfa_mapsrc_check(const char *data, size_t len, enum pfa_map_kind kind,
 		if (s.nest.lines[i] > 0)
 			pfa_mapsrc_problem(out, s.nest.lines[i], true, "if "
 			    "without matching endif");
-	if (kind == PFA_MAP_INDEXED || kind == PFA_MAP_TEXTHASH)
+	if (kind == PFA_MAP_INDEXED || kind == PFA_MAP_TEXTHASH ||
+	    kind == PFA_MAP_SNI)
 		pick_samples(&s);
+	sni_unique(out);
 
 	free(l.buf);
 	free(s.nest.lines);
@@ -536,5 +611,8 @@ pfa_mapsrc_free(struct pfa_map_check *c)
 		free(c->sample_keys[i]);
 		free(c->sample_values[i]);
 	}
+	for (size_t i = 0; i < c->nrefs; i++)
+		free(c->refs[i].path);
+	free(c->refs);
 	memset(c, 0, sizeof(*c));
 }

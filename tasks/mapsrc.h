@@ -22,10 +22,12 @@ enum pfa_map_kind {
 	PFA_MAP_CIDR,		/* network/prefix value */
 	PFA_MAP_REGEXP,		/* /pattern/flags value, if/endif */
 	PFA_MAP_PCRE,		/* same, PCRE syntax */
+	PFA_MAP_SNI,		/* indexed, values are file lists (postmap -F) */
 	PFA_MAP_OTHER,		/* not a file format pfagent knows */
 };
 
-/* Kind of a Postfix map type name ("hash", "pcre", ...). */
+/* Kind of a Postfix map type name ("hash", "pcre", ...); never
+ * PFA_MAP_SNI, which the caller chooses for tls_server_sni_maps. */
 enum pfa_map_kind pfa_map_kind(const char *type);
 /* true for types built by postmap into a database file. */
 bool pfa_map_is_indexed(const char *type);
@@ -39,6 +41,12 @@ struct pfa_map_problem {
 	char *message;		/* "expected format: key whitespace value" */
 };
 
+/* A file named by the values of a PFA_MAP_SNI table. */
+struct pfa_map_ref {
+	char *path;		/* absolute, as written in the source */
+	int line;		/* first line naming it */
+};
+
 struct pfa_map_check {
 	size_t entries;		/* distinct entries (keys, networks, rules) */
 	size_t errors;
@@ -50,6 +58,11 @@ struct pfa_map_check {
 	char *sample_keys[PFA_MAPSRC_SAMPLES];
 	char *sample_values[PFA_MAPSRC_SAMPLES];
 	size_t nsamples;
+	/* PFA_MAP_SNI: every file the values name (postmap -F splits a
+	 * value at white space and commas), once, sorted by name; a name
+	 * that is not absolute is an error of its line instead */
+	struct pfa_map_ref *refs;
+	size_t nrefs;
 };
 
 /*
@@ -60,5 +73,13 @@ struct pfa_map_check {
 int pfa_mapsrc_check(const char *data, size_t len, enum pfa_map_kind kind,
     struct pfa_map_check *out);
 void pfa_mapsrc_free(struct pfa_map_check *c);
+
+/*
+ * Adds a problem at LINE to C and counts it, for a caller that finds one
+ * the text alone cannot show (an SNI table naming a missing file); keeps
+ * the first 100 in line order, whatever the order of the calls.
+ */
+void pfa_mapsrc_problem(struct pfa_map_check *c, int line, bool error,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 #endif

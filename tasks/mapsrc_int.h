@@ -36,12 +36,7 @@ struct pfa_mapsrc_nest {
 
 void pfa_mapsrc_nest_push(struct pfa_mapsrc_nest *nest, int line);
 
-/*
- * Adds a problem at LINE and counts it; keeps the first
- * PFA_MAPSRC_MAX_PROBLEMS in line order, whatever the order of the calls.
- */
-void pfa_mapsrc_problem(struct pfa_map_check *c, int line, bool error,
-    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* pfa_mapsrc_problem (mapsrc.h) keeps the first PFA_MAPSRC_MAX_PROBLEMS. */
 
 /*
  * TEXT (LEN bytes) as a short printable string for a message: control

@@ -1,6 +1,8 @@
 /*
  * maptable.c - finds the file-based lookup tables Postfix's configuration
- * names, for rebuild-maps; the shrink rule; reading a table's source.
+ * names, for rebuild-maps; the shrink rule; reading a table's source;
+ * the stat and fingerprint of the files an SNI table names (read only,
+ * never logged: they hold private keys).
  *
  * Reads only the Postfix module's cached views of `postconf -x` and
  * `postconf -P`.  Caches (names ending in _cache_database, _cache_map or
@@ -16,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "maprecord.h"
 #include "maptable.h"
 #include "result.h"
 
@@ -331,4 +334,123 @@ pfa_map_redact(const char *msg)
 	}
 	*o = '\0';
 	return out;
+}
+
+char *
+pfa_map_db_path(const char *type, const char *source)
+{
+	const char *suffix = NULL;	/* dbm: .dir + .pag, no single rename */
+	if (strcmp(type, "hash") == 0 || strcmp(type, "btree") == 0)
+		suffix = ".db";
+	else if (strcmp(type, "lmdb") == 0)
+		suffix = ".lmdb";
+	else if (strcmp(type, "cdb") == 0)
+		suffix = ".cdb";
+	return suffix ? pfa_xasprintf("%s%s", source, suffix) : NULL;
+}
+
+bool
+pfa_mapfiles_same(const struct pfa_mapfiles *f)
+{
+	for (size_t i = 0; i < f->n; i++) {
+		struct stat st;
+		if (stat(f->v[i].path, &st) < 0 ||
+		    f->v[i].size != (int64_t)st.st_size ||
+		    f->v[i].mtime != (int64_t)st.st_mtim.tv_sec ||
+		    f->v[i].mtime_ns != (int64_t)st.st_mtim.tv_nsec)
+			return false;
+	}
+	return true;
+}
+
+static void
+wipe_free(char *p, size_t len)
+{
+	volatile char *v = p;
+	while (len-- > 0)
+		*v++ = '\0';
+	free(p);
+}
+
+size_t
+pfa_mapfiles_load(struct pfa_map_check *chk, struct pfa_mapfiles *out,
+    char sha[65])
+{
+	size_t failed = 0, len = 0;
+	/* "name NUL sha256 LF" for each file, hashed at the end */
+	char *list = pfa_xmalloc(1);
+	*list = '\0';
+	memset(out, 0, sizeof(*out));
+	out->v = pfa_xcalloc(chk->nrefs + 1, sizeof(*out->v));
+	for (size_t i = 0; i < chk->nrefs; i++) {
+		const struct pfa_map_ref *r = &chk->refs[i];
+		char *data, fsha[65];
+		size_t n;
+		struct stat st;
+		if (pfa_map_read(r->path, PFA_MAP_MAX_NAMED, &data, &n,
+		    &st) < 0) {
+			pfa_mapsrc_problem(chk, r->line, true, "names the file "
+			    "%s, which cannot be read: %s; postmap -F would "
+			    "leave this entry out", r->path, errno == EINVAL ?
+			    "not a regular file" : errno == EFBIG ?
+			    "larger than 64 MiB" : strerror(errno));
+			failed++;
+			continue;
+		}
+		pfa_map_sha256(data, n, fsha);
+		wipe_free(data, n);
+		struct pfa_mapfile *f = &out->v[out->n++];
+		f->path = pfa_xstrdup(r->path);
+		f->size = (int64_t)st.st_size;
+		f->mtime = (int64_t)st.st_mtim.tv_sec;
+		f->mtime_ns = (int64_t)st.st_mtim.tv_nsec;
+		if (*fsha == '\0') {
+			failed++;	/* OpenSSL failed: no fingerprint */
+			continue;
+		}
+		size_t pl = strlen(r->path);
+		list = pfa_xrealloc(list, len + pl + 1 + 64 + 2);
+		memcpy(list + len, r->path, pl + 1);
+		memcpy(list + len + pl + 1, fsha, 64);
+		len += pl + 1 + 64;
+		list[len++] = '\n';
+	}
+	if (failed == 0)
+		pfa_map_sha256(list, len, sha);
+	else
+		*sha = '\0';
+	free(list);
+	return failed;
+}
+
+void
+pfa_mapfiles_free(struct pfa_mapfiles *f)
+{
+	if (f == NULL)
+		return;
+	for (size_t i = 0; i < f->n; i++)
+		free(f->v[i].path);
+	free(f->v);
+	f->v = NULL;
+	f->n = 0;
+}
+
+const char *
+pfa_mapfiles_changed(const struct pfa_mapfiles *old,
+    const struct pfa_mapfiles *now, size_t *n)
+{
+	const char *first = NULL;
+	*n = 0;
+	for (size_t i = 0; i < now->n; i++) {
+		const struct pfa_mapfile *f = &now->v[i], *o = NULL;
+		for (size_t k = 0; k < old->n && o == NULL; k++)
+			if (strcmp(old->v[k].path, f->path) == 0)
+				o = &old->v[k];
+		if (o == NULL || o->size != f->size || o->mtime != f->mtime ||
+		    o->mtime_ns != f->mtime_ns) {
+			first = first ? first : f->path;
+			(*n)++;
+		}
+	}
+	return first;
 }

@@ -1,7 +1,8 @@
 /*
  * maptable.h - which lookup tables rebuild-maps looks after: the
  * "TYPE:/path" table names Postfix's configuration uses, the list built
- * from them, and the shrink rule.
+ * from them, the shrink rule, the files of a table (its source, its
+ * database, the files an SNI table's values name).
  *
  * Discovery reads Postfix's cached view only (pfa_postfix_each_param,
  * pfa_postfix_each_service_param); it never runs postconf itself.  The
@@ -14,8 +15,10 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/stat.h>
 
+#include "mapsrc.h"
 #include "postfix.h"
 
 /* Flags of a table: where it was found and what it is. */
@@ -92,6 +95,10 @@ bool pfa_map_shrink_refused(size_t old_entries, size_t new_entries,
  */
 char *pfa_map_redact(const char *msg);
 
+/* The database file postmap makes for SOURCE: "SOURCE.db", ".lmdb", ".cdb";
+ * NULL for types pfagent cannot swap atomically (dbm: two files). */
+char *pfa_map_db_path(const char *type, const char *source);
+
 #define PFA_MAP_MAX_SOURCE (1024L * 1024 * 1024)	/* 1 GiB */
 
 /*
@@ -101,5 +108,45 @@ char *pfa_map_redact(const char *msg);
  */
 int pfa_map_read(const char *path, size_t max, char **buf, size_t *len,
     struct stat *st);
+
+/* A file named by an SNI table's values, as last read. */
+struct pfa_mapfile {
+	char *path;
+	int64_t size, mtime, mtime_ns;
+};
+
+struct pfa_mapfiles {
+	struct pfa_mapfile *v;
+	size_t n;
+};
+
+#define PFA_MAP_MAX_NAMED (64L * 1024 * 1024)	/* a named file: 64 MiB */
+
+/*
+ * true if every file of F still has its size and modification time (one
+ * stat(2) each, symlinks followed, as postmap -F opens them).
+ */
+bool pfa_mapfiles_same(const struct pfa_mapfiles *f);
+
+/*
+ * Reads every file CHK's values name (chk->refs) and fills OUT (cleared
+ * first) with their stat and SHA with the sha256 of every name and the
+ * sha256 of its content, in name order: it changes when a file is
+ * added, removed, renamed or changed.  A file that is missing, not a
+ * regular file, too large or unreadable is an error of CHK at the first
+ * line naming it; the message has its name and errno's text, never a
+ * byte of it (a key file).  Returns how many failed (OUT and SHA are
+ * then incomplete: SHA is "").  Contents are wiped before they are freed.
+ */
+size_t pfa_mapfiles_load(struct pfa_map_check *chk, struct pfa_mapfiles *out,
+    char sha[65]);
+void pfa_mapfiles_free(struct pfa_mapfiles *f);
+
+/*
+ * The first file of NOW that OLD does not have with the same size and
+ * time, or NULL; *N is how many there are.
+ */
+const char *pfa_mapfiles_changed(const struct pfa_mapfiles *old,
+    const struct pfa_mapfiles *now, size_t *n);
 
 #endif

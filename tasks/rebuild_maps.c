@@ -6,17 +6,20 @@
  * listed in `tables`, less `exclude`; assembles the sender blacklist from
  * its list files when configured (tasks/blacklist.c) and writes its source
  * through pfa_ctx_replace.  For each table it keeps a record in the task's
- * state (source sha256, size, mtime, entries): an unchanged table costs a
- * stat.  A changed indexed table (hash, btree, lmdb, cdb) is checked
- * (tasks/mapsrc.c), held to the shrink rule, and built aside and swapped
- * in (tasks/mapbuild.c); a changed in-memory table (regexp, pcre, cidr,
- * texthash) is checked and, when valid, asks the core for a reload.  A
- * source with errors is never built and never triggers a reload.
+ * state (source sha256, size, mtime, entries; an SNI table's also has
+ * the stat and sha256 of the files it names): an unchanged table costs a
+ * stat per file.  A changed indexed table (hash, btree, lmdb, cdb) is
+ * checked (tasks/mapsrc.c), held to the shrink rule, and built aside and
+ * swapped in (tasks/mapbuild.c; postmap -F for SNI); a changed in-memory
+ * table (regexp, pcre, cidr, texthash) is checked and, when valid, asks
+ * the core for a reload.  A source with errors, or an SNI table naming a
+ * file that cannot be read, is never built and never triggers a reload.
  *
  * Never reloads, never runs postconf or postmap itself, never logs a
  * table's content: problems are reported as FILE:LINE findings, and for
  * secret tables (sasl_password_maps, or a source others cannot read) any
- * quoted text from the source is removed from them.
+ * quoted text from the source is removed from them.  The files an SNI
+ * table names are hashed, never shown: findings name them by path.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -42,6 +45,12 @@ struct run {
 	json_object *recs;	/* ctx->data["tables"] */
 	size_t checked, rebuilt, refused, reloads;
 	double entries;
+};
+
+/* The files an SNI table names, as read in this run. */
+struct sni {
+	struct pfa_mapfiles files;
+	char sha[65];		/* "" unless every file was read */
 };
 
 /* The blacklist's new source, when a dry run did not write it. */
@@ -141,10 +150,10 @@ not_maintained(struct run *rn, const struct pfa_maptable *t, char **db)
 	if (t->flags & PFA_MT_ALIAS)
 		why = "an aliases table, built by newaliases (postalias), "
 		    "not by postmap; pfagent leaves it alone";
-	else if (t->flags & PFA_MT_SNI)
-		why = "tls_server_sni_maps is built with `postmap -F` (it "
-		    "embeds the certificate files); not rebuilt: needs "
-		    "postmap -F, not supported yet";
+	else if ((t->flags & PFA_MT_SNI) && !pfa_map_is_indexed(t->type) &&
+	    pfa_map_kind(t->type) != PFA_MAP_TEXTHASH)
+		why = "a tls_server_sni_maps table whose keys are patterns; "
+		    "pfagent cannot tell which files it names: not checked";
 	else if (pfa_map_is_indexed(t->type) &&
 	    (*db = pfa_map_db_path(t->type, t->path)) == NULL)
 		why = "a dbm table is two files (.dir and .pag) that cannot "
@@ -152,8 +161,7 @@ not_maintained(struct run *rn, const struct pfa_maptable *t, char **db)
 		    "hash, lmdb or cdb)";
 	if (why == NULL)
 		return false;
-	pfa_result_add_finding(rn->res, PFA_SEV_INFO,
-	    (t->flags & PFA_MT_SNI) ? "PFA-MAP-009" : "PFA-MAP-013", t->path,
+	pfa_result_add_finding(rn->res, PFA_SEV_INFO, "PFA-MAP-013", t->path,
 	    NULL, "%s (named by %s) is %s", t->spec, t->param, why);
 	return true;
 }
@@ -178,7 +186,8 @@ missing_source(struct run *rn, const struct pfa_maptable *t, const char *db,
 
 static void
 record(struct run *rn, const struct pfa_maptable *t, const struct stat *st,
-    const char *sha, const struct pfa_map_check *chk, bool valid)
+    const char *sha, const struct pfa_map_check *chk, bool valid,
+    const struct sni *sn)
 {
 	if (rn->ctx->dry_run || *sha == '\0')
 		return;
@@ -192,7 +201,27 @@ record(struct run *rn, const struct pfa_maptable *t, const struct stat *st,
 		.warnings = (int64_t)chk->warnings,
 	};
 	memcpy(r.sha, sha, 65);
+	if (sn != NULL && *sn->sha) {
+		r.have_files = true;
+		memcpy(r.files_sha, sn->sha, 65);
+		r.files = sn->files;	/* borrowed */
+	}
 	pfa_maprec_put(rn->recs, t->spec, &r);
+}
+
+/* PFA-MAP-017: an SNI table whose files changed, source unchanged. */
+static void
+files_changed(struct run *rn, const struct pfa_maptable *t,
+    const struct pfa_maprec *old, const struct sni *sn, bool indexed)
+{
+	size_t n = 0;
+	const char *first = pfa_mapfiles_changed(&old->files, &sn->files, &n);
+	pfa_result_add_finding(rn->res, PFA_SEV_INFO, "PFA-MAP-017", t->path,
+	    NULL, "%s %s because a certificate or key file it names changed "
+	    "(%s%s)", t->spec, !indexed ? "is valid; a reload is requested" :
+	    rn->ctx->dry_run ? "would be rebuilt" : "was rebuilt, no reload "
+	    "needed", first ? first : "same size and time", n > 1 ? " and "
+	    "others" : "");
 }
 
 /* A source check, run on its own thread beside the build. */
@@ -223,13 +252,15 @@ do_table(struct run *rn, const struct pfa_maptable *t,
 	struct pfa_ctx *ctx = rn->ctx;
 	char *db = NULL, *data = NULL;
 	size_t len = 0;
+	struct pfa_maprec old = { 0 };
+	struct sni sn = { { NULL, 0 }, "" };
 	if (not_maintained(rn, t, &db))
 		goto out;
 	bool indexed = pfa_map_is_indexed(t->type);
+	bool sni = (t->flags & PFA_MT_SNI) != 0;
 	rn->checked++;
 	struct stat ds, ss;
 	bool have_db = db != NULL && stat(db, &ds) == 0;
-	struct pfa_maprec old;
 	pfa_maprec_get(rn->recs, t->spec, &old);
 
 	if (pend != NULL) {
@@ -258,7 +289,8 @@ do_table(struct run *rn, const struct pfa_maptable *t,
 	if (why == NULL && old.have && old.valid &&
 	    old.size == (int64_t)ss.st_size &&
 	    old.mtime == (int64_t)ss.st_mtim.tv_sec &&
-	    old.mtime_ns == (int64_t)ss.st_mtim.tv_nsec) {
+	    old.mtime_ns == (int64_t)ss.st_mtim.tv_nsec &&
+	    (!sni || (old.have_files && pfa_mapfiles_same(&old.files)))) {
 		log_table(rn, LOG_DEBUG, "unchanged", t, NULL);
 		goto unchanged;
 	}
@@ -281,37 +313,50 @@ do_table(struct run *rn, const struct pfa_maptable *t,
 	char sha[65];
 	pfa_map_sha256(data, len, sha);
 	bool same = old.have && *sha && strcmp(sha, old.sha) == 0;
-	if (why == NULL && same && old.valid) {
+	struct check_job job = { .data = data, .len = len,
+		.kind = sni ? PFA_MAP_SNI : pfa_map_kind(t->type) };
+	if (sni) {	/* the source says which files to read */
+		check_thread(&job);
+		if (pfa_mapfiles_load(&job.chk, &sn.files, sn.sha) > 0)
+			job.rc = -1;
+	}
+	bool fsame = !sni || (old.have_files && *sn.sha &&
+	    strcmp(sn.sha, old.files_sha) == 0);
+	if (why == NULL && same && fsame && old.valid) {
 		/* touched, not changed: remember the new size and time */
 		struct pfa_map_check none = {
 			.entries = (size_t)old.entries,
 			.warnings = (size_t)old.warnings,
 		};
-		record(rn, t, &ss, sha, &none, true);
+		record(rn, t, &ss, sha, &none, true, &sn);
 		log_table(rn, LOG_DEBUG, "unchanged", t, "content=same");
+		pfa_mapsrc_free(&job.chk);
 		goto unchanged;
 	}
 	/* an indexed table seen for the first time with a database newer
-	 * than its source is taken as built: checked and recorded only */
-	bool adopt = why == NULL && indexed && !old.have;
+	 * than its source is taken as built: checked and recorded only (not
+	 * an SNI table: its files may be newer than the database) */
+	bool adopt = why == NULL && indexed && !old.have && !sni;
+	bool certs = why == NULL && same && !fsame && old.have_files;
 	if (why == NULL)
-		why = old.have ? "changed" : "new";
+		why = !old.have ? "new" : !same || fsame ? "changed" :
+		    old.have_files ? "files-changed" : "files-unrecorded";
 
 	/* an indexed table is checked on another core while postmap builds
-	 * the copy: the check decides afterwards whether it is swapped in */
-	struct check_job job = { .data = data, .len = len,
-		.kind = pfa_map_kind(t->type) };
+	 * the copy: the check decides afterwards whether it is swapped in
+	 * (an SNI table's was done above: no build while a file is bad) */
 	struct pfa_map_build *bh = NULL;
 	pthread_t th;
 	bool threaded = false;
-	if (indexed && !adopt) {
-		threaded = pthread_create(&th, NULL, check_thread, &job) == 0;
-		bh = pfa_map_build_start(ctx, rn->res, t->type, t->path, data,
-		    len, &ss);
+	if (indexed && !adopt && job.rc == 0) {
+		threaded = !sni &&
+		    pthread_create(&th, NULL, check_thread, &job) == 0;
+		bh = pfa_map_build_start(ctx, rn->res, t->type, t->path, sni,
+		    data, len, &ss);
 	}
 	if (threaded)
 		pthread_join(th, NULL);
-	else
+	else if (!sni)
 		check_thread(&job);
 	struct pfa_map_check chk = job.chk;
 	int crc = job.rc;
@@ -320,7 +365,7 @@ do_table(struct run *rn, const struct pfa_maptable *t,
 		if (bh != NULL)
 			pfa_map_build_finish(bh, NULL);
 		if (!indexed)
-			record(rn, t, &ss, sha, &chk, false);
+			record(rn, t, &ss, sha, &chk, false, NULL);
 		rn->entries += (double)old.entries;
 		rn->refused++;
 		pfa_mapsrc_free(&chk);
@@ -337,23 +382,26 @@ do_table(struct run *rn, const struct pfa_maptable *t,
 	snprintf(extra, sizeof(extra), "reason=%s entries=%zu", why,
 	    chk.entries);
 	if (!indexed) {
-		if (old.have && !same) {
+		if (old.have && (!same || !fsame)) {
 			rn->res->reload_wanted = true;
 			rn->reloads++;
 			log_table(rn, LOG_NOTICE, "reload-wanted", t, extra);
-			pfa_result_add_finding(rn->res, PFA_SEV_INFO,
-			    "PFA-MAP-016", t->path, NULL, "%s changed and is "
-			    "valid (%zu entries); Postfix keeps this type in "
-			    "memory, so a reload is requested", t->spec,
-			    chk.entries);
+			if (certs)
+				files_changed(rn, t, &old, &sn, false);
+			else
+				pfa_result_add_finding(rn->res, PFA_SEV_INFO,
+				    "PFA-MAP-016", t->path, NULL, "%s changed "
+				    "and is valid (%zu entries); Postfix keeps "
+				    "this type in memory, so a reload is "
+				    "requested", t->spec, chk.entries);
 		} else {
 			log_table(rn, LOG_INFO, "checked", t, extra);
 		}
-		record(rn, t, &ss, sha, &chk, true);
+		record(rn, t, &ss, sha, &chk, true, &sn);
 		rn->entries += (double)chk.entries;
 	} else if (adopt) {
 		log_table(rn, LOG_INFO, "adopted", t, extra);
-		record(rn, t, &ss, sha, &chk, true);
+		record(rn, t, &ss, sha, &chk, true, NULL);
 		rn->entries += (double)chk.entries;
 	} else {
 		log_table(rn, LOG_INFO, "rebuild", t, extra);
@@ -364,8 +412,10 @@ do_table(struct run *rn, const struct pfa_maptable *t,
 		} else {
 			rn->rebuilt++;
 			rn->entries += (double)chk.entries;
+			if (certs)
+				files_changed(rn, t, &old, &sn, true);
 			if (b > 0)
-				record(rn, t, &ss, sha, &chk, true);
+				record(rn, t, &ss, sha, &chk, true, &sn);
 		}
 	}
 	pfa_mapsrc_free(&chk);
@@ -380,6 +430,8 @@ unchanged:
 		    t->spec, (long long)old.warnings,
 		    old.warnings == 1 ? "" : "s");
 out:
+	pfa_maprec_free(&old);
+	pfa_mapfiles_free(&sn.files);
 	free(data);
 	free(db);
 }
@@ -398,6 +450,7 @@ blacklist(struct run *rn, struct pending *pend)
 	}
 	struct pfa_maprec old;
 	pfa_maprec_get(rn->recs, bl->spec, &old);
+	pfa_maprec_free(&old);	/* only the counts are used */
 	struct pfa_maptable t = {
 		.spec = bl->spec, .type = bl->type, .path = bl->path,
 		.param = (char *)"blacklist",
@@ -539,9 +592,11 @@ const struct pfa_task task_rebuild_maps = {
 	    "`blacklist`, the list files (one user@domain, @domain or "
 	    "domain per line, # comments) are merged, lower-cased, sorted "
 	    "and de-duplicated into the map source \"ENTRY ACTION\" lines; a "
-	    "bad line leaves the map as it was.  tls_server_sni_maps "
-	    "(postmap -F), aliases (postalias) and dbm tables are reported, "
-	    "not rebuilt.\n"
+	    "bad line leaves the map as it was.  tls_server_sni_maps tables "
+	    "are built with postmap -F and also rebuilt when a key or "
+	    "certificate file they name changes (stat, then sha256); a named "
+	    "file that cannot be read is an error of its line.  Aliases "
+	    "(postalias) and dbm tables are reported, not rebuilt.\n"
 	    "Settings (tasks.rebuild-maps): enabled (true), every (\"1h\"), "
 	    "discover (true), tables (list of \"TYPE:/path\"), exclude (list "
 	    "of \"TYPE:/path\"), max_shrink (50; percent, 0..100), "
@@ -553,10 +608,11 @@ const struct pfa_task task_rebuild_maps = {
 	    "or list file (CRITICAL), 005 blacklist source not written "
 	    "(CRITICAL), 006 blacklist map unused (WARNING), 007 source "
 	    "missing (WARNING), 008 source missing, database used as it is, "
-	    "009 SNI table not rebuilt, 010-012 build failed (CRITICAL), "
-	    "013 table not maintained (aliases, dbm), 014 source unreadable "
+	    "009 no longer reported, 010-012 build failed (CRITICAL), "
+	    "013 not maintained (aliases, dbm, SNI regexp), 014 unreadable "
 	    "(CRITICAL), 015 postconf failed (UNKNOWN), 016 in-memory table "
-	    "changed, reload requested.",
+	    "changed, reload requested, 017 SNI table rebuilt because a file "
+	    "it names changed.",
 	.default_every = 3600,
 	.settings = pfa_maps_settings,
 	.configure = pfa_maps_configure,

@@ -675,6 +675,92 @@ test_pcre_errors(void **state)
 	run_bad_cases(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
+/* ------------------------------------------------- tls_server_sni_maps */
+
+static void
+assert_ref(const struct pfa_map_check *c, size_t i, const char *path,
+    int line)
+{
+	assert_true(i < c->nrefs);
+	assert_string_equal(c->refs[i].path, path);
+	assert_int_equal(c->refs[i].line, line);
+}
+
+/* Values are lists of files, split at white space and commas as postmap
+ * -F splits them; each file once, sorted, with its first line. */
+static void
+test_sni_names(void **state)
+{
+	(void)state;
+	struct pfa_map_check c;
+	assert_int_equal(check("mx.example.com /k/key.pem /k/cert.pem\n"
+	    "# comment /not/a/file\n"
+	    "smtp.example.com /k/key.pem,/k/chain.pem\n"
+	    "other.example.net\t/a.pem ,\t/k/cert.pem\n"
+	    "cont.example.net /k/x.pem\n"
+	    "  /k/y.pem\n", PFA_MAP_SNI, &c), 0);
+	assert_clean(&c);
+	assert_int_equal(c.entries, 4);
+	assert_int_equal(c.nrefs, 6);
+	assert_ref(&c, 0, "/a.pem", 4);
+	assert_ref(&c, 1, "/k/cert.pem", 1);
+	assert_ref(&c, 2, "/k/chain.pem", 3);
+	assert_ref(&c, 3, "/k/key.pem", 1);
+	assert_ref(&c, 4, "/k/x.pem", 5);
+	assert_ref(&c, 5, "/k/y.pem", 5);
+	/* samples: keys only matter (the values are checked as found) */
+	assert_int_equal(c.nsamples, 3);
+	assert_string_equal(c.sample_keys[0], "mx.example.com");
+	pfa_mapsrc_free(&c);
+	assert_null(c.refs);
+	assert_int_equal(c.nrefs, 0);
+
+	/* the same text as an ordinary table names no files */
+	assert_int_equal(check("mx.example.com /k/key.pem /k/cert.pem\n",
+	    PFA_MAP_INDEXED, &c), 0);
+	assert_int_equal(c.nrefs, 0);
+	pfa_mapsrc_free(&c);
+}
+
+static void
+test_sni_errors(void **state)
+{
+	(void)state;
+	struct pfa_map_check c;
+	assert_int_equal(check("a.example key.pem /k/cert.pem\n"
+	    "b.example ,,\n"
+	    "c.example /k/c.pem\n"
+	    "c.example /k/dup.pem\n"
+	    "d.example\n", PFA_MAP_SNI, &c), -1);
+	assert_problem(&c, 1, true, "file name \"key.pem\" is not absolute");
+	assert_problem(&c, 2, true, "no file names");
+	assert_problem(&c, 4, false, "duplicate key");
+	assert_problem(&c, 5, true, "expected format");
+	assert_int_equal(c.errors, 3);
+	/* postmap -F reads the files of a duplicate too: they count */
+	assert_int_equal(c.nrefs, 3);
+	assert_ref(&c, 0, "/k/c.pem", 3);
+	assert_ref(&c, 1, "/k/cert.pem", 1);
+	assert_ref(&c, 2, "/k/dup.pem", 4);
+	pfa_mapsrc_free(&c);
+}
+
+/* A caller adds the problems the text cannot show; the list stays in
+ * line order. */
+static void
+test_problem_public(void **state)
+{
+	(void)state;
+	struct pfa_map_check c;
+	assert_int_equal(check("a x\nb y\nb z\n", PFA_MAP_INDEXED, &c), 0);
+	pfa_mapsrc_problem(&c, 1, true, "names the file %s", "/k/a.pem");
+	assert_int_equal(c.errors, 1);
+	assert_int_equal(c.warnings, 1);
+	assert_int_equal(c.problems[0].line, 1);
+	assert_int_equal(c.problems[1].line, 3);
+	pfa_mapsrc_free(&c);
+}
+
 int
 main(void)
 {
@@ -697,6 +783,9 @@ main(void)
 		cmocka_unit_test(test_regexp_errors),
 		cmocka_unit_test(test_pcre_valid),
 		cmocka_unit_test(test_pcre_errors),
+		cmocka_unit_test(test_sni_names),
+		cmocka_unit_test(test_sni_errors),
+		cmocka_unit_test(test_problem_public),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

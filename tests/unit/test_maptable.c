@@ -430,6 +430,7 @@ teardown_dir(void **state)
 	(void)state;
 	static const char *const names[] = {
 		"src", "empty", "link", "fifo", "main.cf", "master.cf",
+		"key.pem", "cert.pem",
 	};
 	char p[160];
 	for (size_t i = 0; i < NELEM(names); i++) {
@@ -547,6 +548,88 @@ test_read_errors(void **state)
 	/* failures leave the outputs alone */
 	assert_null(buf);
 	assert_int_equal(len, 99);
+}
+
+/* --------------------------------------- files an SNI table names */
+
+/* CHK for an SNI table naming DIR/key.pem, DIR/cert.pem and EXTRA. */
+static void
+sni_check(struct pfa_map_check *chk, const char *extra)
+{
+	char text[512];
+	snprintf(text, sizeof(text), "mx.example %s/key.pem %s/cert.pem\n"
+	    "mail.example %s/cert.pem %s\n", dir, dir, dir, extra);
+	pfa_mapsrc_check(text, strlen(text), PFA_MAP_SNI, chk);
+}
+
+static void
+test_mapfiles(void **state)
+{
+	(void)state;
+	struct pfa_map_check chk;
+	struct pfa_mapfiles f, g;
+	char sha[65], sha2[65], p[160];
+	size_t n;
+
+	write_file("key.pem", "SECRET-KEY-BYTES\n");
+	write_file("cert.pem", "CERT-ONE\n");
+	sni_check(&chk, "");
+	assert_int_equal(chk.nrefs, 2);
+	assert_int_equal(pfa_mapfiles_load(&chk, &f, sha), 0);
+	assert_int_equal(chk.nproblems, 0);
+	assert_int_equal(strlen(sha), 64);
+	assert_int_equal(f.n, 2);
+	snprintf(p, sizeof(p), "%s/cert.pem", dir);
+	assert_string_equal(f.v[0].path, p);
+	assert_int_equal(f.v[0].size, 9);
+	assert_int_equal(f.v[1].size, 17);
+	assert_true(pfa_mapfiles_same(&f));
+	assert_null(pfa_mapfiles_changed(&f, &f, &n));
+	assert_int_equal(n, 0);
+
+	/* the same content again: the same fingerprint */
+	assert_int_equal(pfa_mapfiles_load(&chk, &g, sha2), 0);
+	assert_string_equal(sha, sha2);
+	pfa_mapfiles_free(&g);
+
+	/* a new certificate: stat and fingerprint differ */
+	write_file("cert.pem", "CERT-TWO-LONGER\n");
+	assert_false(pfa_mapfiles_same(&f));
+	assert_int_equal(pfa_mapfiles_load(&chk, &g, sha2), 0);
+	assert_string_not_equal(sha, sha2);
+	assert_string_equal(pfa_mapfiles_changed(&f, &g, &n), p);
+	assert_int_equal(n, 1);
+	pfa_mapfiles_free(&g);
+	pfa_mapfiles_free(&f);
+	pfa_mapfiles_free(&f);	/* twice is harmless */
+	pfa_mapsrc_free(&chk);
+
+	/* a missing file: an error of the first line naming it, with its
+	 * name and no byte of any file */
+	snprintf(p, sizeof(p), "%s/missing.pem", dir);
+	sni_check(&chk, p);
+	assert_int_equal(pfa_mapfiles_load(&chk, &f, sha), 1);
+	assert_string_equal(sha, "");
+	assert_int_equal(f.n, 2);
+	assert_int_equal(chk.errors, 1);
+	assert_int_equal(chk.problems[0].line, 2);
+	assert_non_null(strstr(chk.problems[0].message, p));
+	assert_non_null(strstr(chk.problems[0].message, "No such file"));
+	assert_null(strstr(chk.problems[0].message, "SECRET"));
+	/* a file gone since the record: not the same */
+	unlink(p);
+	snprintf(p, sizeof(p), "%s/key.pem", dir);
+	assert_int_equal(unlink(p), 0);
+	assert_false(pfa_mapfiles_same(&f));
+	pfa_mapfiles_free(&f);
+	pfa_mapsrc_free(&chk);
+
+	/* a directory is not a key file */
+	sni_check(&chk, dir);
+	assert_int_equal(pfa_mapfiles_load(&chk, &f, sha), 2);
+	assert_int_equal(chk.errors, 2);
+	pfa_mapfiles_free(&f);
+	pfa_mapsrc_free(&chk);
 }
 
 /* ------------------------------------------------------- discovery */
@@ -686,6 +769,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_read, setup_dir,
 		    teardown_dir),
 		cmocka_unit_test_setup_teardown(test_read_errors, setup_dir,
+		    teardown_dir),
+		cmocka_unit_test_setup_teardown(test_mapfiles, setup_dir,
 		    teardown_dir),
 		cmocka_unit_test_setup_teardown(test_discover, setup_dir,
 		    teardown_dir),
