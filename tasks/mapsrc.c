@@ -16,8 +16,10 @@
  *	samples.  The rules of cidr tables are mapsrc_cidr.c's, those of
  *	regexp and pcre tables mapsrc_re.c's.  A tls_server_sni_maps
  *	table (PFA_MAP_SNI) is a postmap table whose values are lists of
- *	file names (postmap -F): the names are collected, each once, for
- *	the caller to read; whether those files exist is not seen here.
+ *	file names (postmap -F): this file splits its lines as for any
+ *	postmap table and hands each value to mapsrc_sni.c, which
+ *	collects the names, each once, for the caller to read; whether
+ *	those files exist is not seen here.
  *
  *	What Postfix only warns about and then skips (postmap exits 0)
  *	is an error here, so that a table never loses entries silently;
@@ -85,7 +87,7 @@ struct scan {
 	size_t nslots;
 	struct sample_cand *cands;
 	size_t ncands, capcands;
-	size_t caprefs;
+	size_t caprefs;		/* room in out->refs (mapsrc_sni.c) */
 };
 
 enum pfa_map_kind
@@ -317,71 +319,6 @@ copy_lower(const char *p, size_t n, bool fold)
 	return r;
 }
 
-/* The file names of an SNI value V (VLEN bytes), split as postmap -F
- * splits it (white space and commas), added to c->refs. */
-static void
-sni_names(struct scan *s, int line, const char *v, size_t vlen)
-{
-	static const char seps[] = ", \t\r\n";
-	struct pfa_map_check *c = s->out;
-	size_t n = 0;
-
-	for (size_t i = 0; i < vlen;) {
-		size_t k = i;
-		while (k < vlen && strchr(seps, v[k]) == NULL)
-			k++;
-		if (k == i) {
-			i++;
-			continue;
-		}
-		n++;
-		if (v[i] != '/') {
-			char *q = pfa_mapsrc_quote(v + i, k - i);
-			pfa_mapsrc_problem(c, line, true, "file name %s is not "
-			    "absolute (postmap -F would look for it in the "
-			    "directory it happens to run in)", q);
-			free(q);
-		} else {
-			c->refs = grow(c->refs, &s->caprefs, c->nrefs + 1,
-			    sizeof(*c->refs));
-			c->refs[c->nrefs].path = copy_lower(v + i, k - i,
-			    false);
-			c->refs[c->nrefs++].line = line;
-		}
-		i = k;
-	}
-	if (n == 0)
-		pfa_mapsrc_problem(c, line, true, "no file names in the "
-		    "value (postmap -F expects the key and certificate "
-		    "files)");
-}
-
-static int
-ref_cmp(const void *a, const void *b)
-{
-	const struct pfa_map_ref *x = a, *y = b;
-	int d = strcmp(x->path, y->path);
-	return d != 0 ? d : (x->line > y->line) - (x->line < y->line);
-}
-
-/* c->refs sorted by name, each name once with its first line. */
-static void
-sni_unique(struct pfa_map_check *c)
-{
-	size_t n = 0;
-
-	if (c->nrefs == 0)
-		return;
-	qsort(c->refs, c->nrefs, sizeof(*c->refs), ref_cmp);
-	for (size_t i = 1; i < c->nrefs; i++) {
-		if (strcmp(c->refs[i].path, c->refs[n].path) == 0)
-			free(c->refs[i].path);
-		else
-			c->refs[++n] = c->refs[i];
-	}
-	c->nrefs = n + 1;
-}
-
 /* "key whitespace value", as postmap and texthash split it. */
 static void
 indexed_line(struct scan *s, struct logical *l, char *text)
@@ -409,7 +346,7 @@ indexed_line(struct scan *s, struct logical *l, char *text)
 		    "an aliases file (aliases are built with postalias)");
 	/* postmap -F reads the files of a duplicate too */
 	if (s->kind == PFA_MAP_SNI)
-		sni_names(s, l->first, v, vlen);
+		pfa_mapsrc_sni_names(c, &s->caprefs, l->first, v, vlen);
 
 	bool added;
 	size_t key = key_find_add(s, text, klen, l->first, &added);
@@ -588,7 +525,7 @@ pfa_mapsrc_check(const char *data, size_t len, enum pfa_map_kind kind,
 	if (kind == PFA_MAP_INDEXED || kind == PFA_MAP_TEXTHASH ||
 	    kind == PFA_MAP_SNI)
 		pick_samples(&s);
-	sni_unique(out);
+	pfa_mapsrc_sni_unique(out);
 
 	free(l.buf);
 	free(s.nest.lines);

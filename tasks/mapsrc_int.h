@@ -1,12 +1,14 @@
 /*
  * mapsrc_int.h - what the files behind mapsrc.h share; private to
- * tasks/mapsrc.c, tasks/mapsrc_cidr.c and tasks/mapsrc_re.c.
+ * tasks/mapsrc.c, tasks/mapsrc_cidr.c, tasks/mapsrc_re.c and
+ * tasks/mapsrc_sni.c.
  *
  * mapsrc.c owns the reading of a table (logical lines, NUL bytes, UTF-8,
  * length), the problem list, the if/endif stack, and the postmap
  * "key whitespace value" format.  mapsrc_cidr.c owns the rules of cidr:
  * tables; mapsrc_re.c those of regexp: and pcre: tables, and compiles
- * each pattern with the library Postfix uses (POSIX regcomp, PCRE2).
+ * each pattern with the library Postfix uses (POSIX regcomp, PCRE2);
+ * mapsrc_sni.c the file-name values of tls_server_sni_maps tables.
  * None does I/O or logs.
  */
 #ifndef PFA_MAPSRC_INT_H
@@ -59,5 +61,18 @@ void pfa_mapsrc_cidr_line(struct pfa_map_check *c,
  */
 void pfa_mapsrc_re_line(struct pfa_map_check *c, struct pfa_mapsrc_nest *nest,
     bool pcre, int line, char *text);
+
+/*
+ * Adds the file names of the value V (VLEN bytes, no NUL) of a
+ * PFA_MAP_SNI entry at LINE to c->refs, split as postmap -F splits it
+ * (white space and commas); a name that is not absolute, or a value
+ * without names, is an error of LINE instead.  *CAPREFS is the room in
+ * c->refs, 0 before the first call.
+ */
+void pfa_mapsrc_sni_names(struct pfa_map_check *c, size_t *caprefs,
+    int line, const char *v, size_t vlen);
+
+/* Sorts c->refs by name and keeps each name once, with its first line. */
+void pfa_mapsrc_sni_unique(struct pfa_map_check *c);
 
 #endif

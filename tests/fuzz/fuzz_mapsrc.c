@@ -1,13 +1,14 @@
 /*
  * fuzz_mapsrc.c - libFuzzer target for the lookup table source checks
- * (tasks/mapsrc.c, mapsrc_cidr.c, mapsrc_re.c): every input is checked
- * as each kind of table, and the result is walked and freed.  Not built
- * by make:
+ * (tasks/mapsrc.c, mapsrc_cidr.c, mapsrc_re.c, mapsrc_sni.c): every input
+ * is checked as each kind of table, and the result is walked and freed.
+ * Not built by make:
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 \
  *       -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Itasks -Iagent \
  *       tests/fuzz/fuzz_mapsrc.c tasks/mapsrc.c tasks/mapsrc_cidr.c \
- *       tasks/mapsrc_re.c agent/result.c -lpcre2-8 -o fuzz_mapsrc
+ *       tasks/mapsrc_re.c tasks/mapsrc_sni.c agent/result.c -lpcre2-8 \
+ *       -o fuzz_mapsrc
  *   ./fuzz_mapsrc -max_total_time=20 CORPUS_DIR
  */
 #include <stddef.h>
@@ -24,7 +25,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const enum pfa_map_kind kinds[] = {
 		PFA_MAP_INDEXED, PFA_MAP_TEXTHASH, PFA_MAP_CIDR,
-		PFA_MAP_REGEXP, PFA_MAP_PCRE, PFA_MAP_OTHER,
+		PFA_MAP_REGEXP, PFA_MAP_PCRE, PFA_MAP_SNI, PFA_MAP_OTHER,
 	};
 
 	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
@@ -44,6 +45,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (size_t i = 0; i < c.nsamples; i++)
 			(void)strlen(c.sample_keys[i]),
 			    (void)strlen(c.sample_values[i]);
+		/* refs: SNI only, absolute, sorted, each name once */
+		if (c.nrefs > 0 && kinds[k] != PFA_MAP_SNI)
+			abort();
+		for (size_t i = 0; i < c.nrefs; i++)
+			if (c.refs[i].path[0] != '/' || c.refs[i].line < 1 ||
+			    (i > 0 && strcmp(c.refs[i - 1].path,
+			    c.refs[i].path) >= 0))
+				abort();
 		pfa_mapsrc_free(&c);
 	}
 	return 0;
