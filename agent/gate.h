@@ -26,8 +26,9 @@
 
 /*
  * A validator adds findings to RES and returns the number of problems that
- * must block a reload (0 = fine).  The validate-config task registers its
- * loadability checks here.
+ * must block a reload (0 = fine).  The table is in agent/tasks.c, next to
+ * the task registry; it holds validate-config's loadability checks
+ * (tasks/loadcheck.h).
  */
 typedef int (*pfa_gate_validator)(struct pfa_postfix *pf,
     struct pfa_result *res);

@@ -1,6 +1,7 @@
 /*
  * tasks.c - the task registry (one table), the reload gate's validators
- * (one table) and the file-replacing service tasks use.  Adding a task is one line here plus its file in tasks/.
+ * (one table) and the file-replacing service tasks use.  Adding a task is
+ * one line here plus its file in tasks/.
  */
 #include <errno.h>
 #include <fcntl.h>

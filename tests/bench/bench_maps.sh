@@ -7,6 +7,10 @@
 # lines "keyN.example.test valueN OK") is made.  Then, N times (default
 # 5), interleaved and with the order swapped every run:
 #   postmap   `postmap -c ETC TYPE:COPY` on a copy of the source as it is
+#             (its database exists from the run before, as an
+#             administrator's does)
+#   postmap-new  the same into a database that does not exist yet, which
+#             is what any build aside does (for scale)
 #   pfagent   `pfagent -c CONF run rebuild-maps` after one line of the
 #             source changed: validation, build aside, verification, swap
 # and then, with nothing changed:
@@ -156,6 +160,7 @@ EOF
 	expect_value "$t:$maps/$t-live" "key$LINES.example.test" \
 	    "value$LINES OK"
 	: >"$tmp/postmap.$t"
+	: >"$tmp/postmapnew.$t"
 	: >"$tmp/pfagent.$t"
 	: >"$tmp/unchanged.$t"
 	: >"$tmp/query.$t"
@@ -174,6 +179,20 @@ run_postmap() {
 		printf ' postmap %sms' "$(tail -n 1 "$tmp/postmap.$1")"
 	else
 		failed "postmap $1:$maps/$1-plain"
+	fi
+}
+
+# run_postmap_new TYPE: the same into a database that does not exist yet,
+# as every build aside is (for scale: lmdb fills a new file more slowly
+# than it rewrites an existing one).
+run_postmap_new() {
+	rm -f "$maps/$1-new" "$maps/$1-new".*
+	cp "$maps/$1-live" "$maps/$1-new" || exit 1
+	if timed "$tmp/postmapnew.$1" "$postmap" -c "$etc" "$1:$maps/$1-new"
+	then
+		printf ' postmap-new %sms' "$(tail -n 1 "$tmp/postmapnew.$1")"
+	else
+		failed "postmap $1:$maps/$1-new"
 	fi
 }
 
@@ -201,7 +220,9 @@ while [ "$i" -le "$N" ]; do
 		if [ $((i % 2)) -eq 1 ]; then
 			run_postmap "$t"
 			run_pfagent "$t" "$i"
+			run_postmap_new "$t"
 		else
+			run_postmap_new "$t"
 			run_pfagent "$t" "$i"
 			run_postmap "$t"
 		fi
@@ -235,10 +256,14 @@ done
 echo
 summary=
 for t in $TYPES; do
+	set -- $(stats "$tmp/postmapnew.$t")
+	newmed=$1 newmin=$2 newmax=$3
 	set -- $(stats "$tmp/postmap.$t") $(stats "$tmp/pfagent.$t") \
 	    $(stats "$tmp/unchanged.$t") $(stats "$tmp/query.$t")
 	echo "$t, $N runs each (milliseconds: median, min-max):"
 	printf '  %-34s %9s  (%s-%s)\n' "postmap TYPE:FILE" "$1" "$2" "$3"
+	printf '  %-34s %9s  (%s-%s)\n' "postmap TYPE:FILE, new database" \
+	    "$newmed" "$newmin" "$newmax"
 	printf '  %-34s %9s  (%s-%s)\n' "pfagent rebuild-maps, changed" \
 	    "$4" "$5" "$6"
 	printf '  %-34s %9s  (%s-%s)\n' "pfagent rebuild-maps, unchanged" \
@@ -247,7 +272,10 @@ for t in $TYPES; do
 	    "${10}" "${11}" "${12}"
 	ratio=$(echo "$4 $1" | awk '$2 > 0 { printf "%.2f", $1 / $2; next }
 	    { print "n/a" }')
-	line="$t: pfagent/postmap median ratio = $ratio (target 1.10);"
+	ratio_new=$(echo "$4 $newmed" | awk '$2 > 0 { printf "%.2f", $1 / $2; next }
+	    { print "n/a" }')
+	line="$t: pfagent/postmap median ratio = $ratio (target 1.10;"
+	line="$line $ratio_new against postmap into a new database);"
 	line="$line unchanged run = $7 ms (postmap -q = ${10} ms)"
 	echo "$line"
 	summary="$summary$line
