@@ -7,9 +7,11 @@
  * Berkeley DB's "__db.COPYNAME.db").  It never writes the live database
  * itself: the built one is put in place by pfa_atomic_install, and only
  * postmap runs, through the Postfix module.  Values looked up for the
- * check are compared, never logged (sasl_passwd holds passwords); those
- * of an SNI table (postmap -F: the named key and certificate files, in
- * base64) are only required to be there.
+ * check are compared, never logged (sasl_passwd holds passwords), and
+ * wiped after the check for a secret or SNI table; those of an SNI table
+ * (postmap -F: the named key and certificate files, in base64) are only
+ * required to be there, and its copy and database never get group or
+ * other permission.
  *
  * Errors: a failed system call is logged once where it happens; every
  * failure ends as one CRITICAL finding (PFA-MAP-010 build, PFA-MAP-011
@@ -58,7 +60,9 @@ struct pfa_map_build {
 	char *live;		/* owned copy of live_db */
 	bool failed;		/* a finding says why */
 	bool sni;		/* postmap -F: values are file lists */
-	struct stat src;	/* the source's mode and owner */
+	bool secret;		/* looked-up values are wiped */
+	struct stat src;	/* the source's owner */
+	mode_t mode;		/* the copy's and database's mode */
 };
 
 /* The CRITICAL finding that ends a failed build; -1. */
@@ -240,7 +244,7 @@ create_copy(struct pfa_map_build *b)
 
 /*
  * Writes DATA (the source as it was read and checked) to a new COPY beside
- * the source, with the source's owner and mode.  No fsync: COPY is only
+ * the source, with the source's owner and b->mode.  No fsync: COPY is only
  * postmap's input and never put in place; after a crash it is a leftover,
  * removed unread.  The database built from it is fsynced by
  * pfa_atomic_install before the rename.
@@ -257,7 +261,7 @@ make_copy(struct pfa_map_build *b, const char *data, size_t len)
 	const char *step = NULL;
 	if (fchown(out, b->src.st_uid, b->src.st_gid) < 0)
 		step = "chown-copy";
-	else if (fchmod(out, b->src.st_mode & 07777) < 0)
+	else if (fchmod(out, b->mode) < 0)
 		step = "chmod-copy";
 	else if (write_all(out, data, len) < 0)
 		step = "write-copy";
@@ -362,6 +366,8 @@ postmap(struct pfa_map_build *b, const char *what, const char *const args[],
 	build_failed(b, "PFA-MAP-010", "postmap %s failed: %s", what, msg);
 	free(why);
 	free(msg);
+	if (b->secret && r->out != NULL)
+		explicit_bzero(r->out, r->out_len);
 	pfa_exec_result_free(r);
 	return -1;
 }
@@ -440,11 +446,13 @@ check_samples(struct pfa_map_build *b, const char *map,
 		    got ? "returned another value than the source has" :
 		    "found nothing");
 	}
+	if (b->secret)		/* passwords, or an SNI table's keys */
+		explicit_bzero(r.out, r.out_len);
 	pfa_exec_result_free(&r);
 	return rc;
 }
 
-/* The built database gets the source's owner and mode (postmap copies
+/* The built database gets the source's owner and b->mode (postmap copies
  * only the mode, and only without -p). */
 static int
 fix_owner_mode(struct pfa_map_build *b)
@@ -460,8 +468,7 @@ fix_owner_mode(struct pfa_map_build *b)
 	else if ((st.st_uid != b->src.st_uid || st.st_gid != b->src.st_gid) &&
 	    fchown(fd, b->src.st_uid, b->src.st_gid) < 0)
 		step = "chown-db";
-	else if ((st.st_mode & 07777) != (b->src.st_mode & 07777) &&
-	    fchmod(fd, b->src.st_mode & 07777) < 0)
+	else if ((st.st_mode & 07777) != b->mode && fchmod(fd, b->mode) < 0)
 		step = "chmod-db";
 	int saved = errno;
 	if (fd >= 0)
@@ -550,12 +557,15 @@ free_build(struct pfa_map_build *b)
 
 struct pfa_map_build *
 pfa_map_build_start(struct pfa_ctx *ctx, struct pfa_result *res,
-    const char *type, const char *source, bool sni, const char *data,
+    const char *type, const char *source, unsigned flags, const char *data,
     size_t len, const struct stat *st)
 {
 	struct pfa_map_build *b = pfa_xcalloc(1, sizeof(*b));
 	b->ctx = ctx;
-	b->sni = sni;
+	b->sni = (flags & PFA_MT_SNI) != 0;
+	b->secret = (flags & (PFA_MT_SNI | PFA_MT_SECRET)) != 0;
+	/* an SNI database holds the private keys its source names */
+	b->mode = st->st_mode & (b->sni ? 0700 : 07777);
 	b->res = res;
 	b->type = type;
 	b->source = source;

@@ -351,8 +351,8 @@ do_table(struct run *rn, const struct pfa_maptable *t,
 	if (indexed && !adopt && job.rc == 0) {
 		threaded = !sni &&
 		    pthread_create(&th, NULL, check_thread, &job) == 0;
-		bh = pfa_map_build_start(ctx, rn->res, t->type, t->path, sni,
-		    data, len, &ss);
+		bh = pfa_map_build_start(ctx, rn->res, t->type, t->path,
+		    t->flags, data, len, &ss);
 	}
 	if (threaded)
 		pthread_join(th, NULL);
@@ -584,11 +584,13 @@ const struct pfa_task task_rebuild_maps = {
 	    "duplicate keys are warnings) and is not built when it has "
 	    "errors.  Indexed tables (hash, btree, lmdb, cdb) are built "
 	    "beside the live database and renamed over it, keeping the "
-	    "source's mode and owner; in-memory tables (regexp, pcre, cidr, "
-	    "texthash) are only checked, and a valid change asks for one "
-	    "Postfix reload.  The shrink rule refuses a table that would go "
-	    "from some entries to none, or lose more than max_shrink percent "
-	    "of them, until `pfagent run rebuild-maps --force`.  With "
+	    "source's owner and mode (an SNI table's database, which holds "
+	    "private keys, gets no group or other permission); in-memory "
+	    "tables (regexp, pcre, cidr, texthash) are only checked, and a "
+	    "valid change asks for one Postfix reload.  The shrink rule "
+	    "refuses a table that would go from some entries to none, or "
+	    "lose more than max_shrink percent of them, until `pfagent run "
+	    "rebuild-maps --force`.  With "
 	    "`blacklist`, the list files (one user@domain, @domain or "
 	    "domain per line, # comments) are merged, lower-cased, sorted "
 	    "and de-duplicated into the map source \"ENTRY ACTION\" lines; a "

@@ -7,7 +7,9 @@
 # (PFA-MAP-017) and Postfix's answer changes; a missing certificate is a
 # CRITICAL finding naming the source line, nothing is built and the old
 # database keeps answering; a state written before pfagent knew SNI
-# tables rebuilds once; the private key never reaches output or logs.
+# tables rebuilds once; the private key never reaches output or logs,
+# and the database that holds it gets no group or other permission even
+# when its source (file names only) is 0644.
 . "$PFA_SRCDIR/tests/integration/lib.sh"
 . "$PFA_SRCDIR/tests/integration/pfa.sh"
 
@@ -21,6 +23,7 @@ cp "$PFSB_TLS/cert.pem" "$M/cert.pem"
 chmod 0600 "$M/key.pem"
 printf 'sandbox.example %s %s\nalt.example %s,%s\n' \
 	"$M/key.pem" "$M/cert.pem" "$M/key.pem" "$M/cert.pem" >"$M/sni"
+chmod 0644 "$M/sni"	# file names only: commonly world-readable
 postconf -c "$PFSB_ETC" -e "tls_server_sni_maps = hash:$M/sni"
 pfa_setup_maps ""
 T="hash:$M/sni"
@@ -53,6 +56,9 @@ tap_is "$(maps_jq '.changed[0].file')" "$M/sni.db" "its database is built"
 tap_ok "postmap -q answers (base64 of the named files)" test -n "$(pf_query sandbox.example "$T")"
 tap_ok "postmap -F -q gives the certificate back" serves_cert sandbox.example
 tap_ok "a comma-separated list is read too" serves_cert alt.example
+tap_is "$(stat -c %a "$M/sni.db")" 600 "a 0644 source gives a 0600 database (it holds the key)"
+tap_is "$(stat -c %u:%g "$M/sni.db")" "$(stat -c %u:%g "$M/sni")" "with the source's owner"
+tap_is "$(stat -c %a "$M/sni")" 644 "the source keeps its mode"
 tap_is "$(maps_jq .reload_wanted)" false "an indexed SNI table asks for no reload"
 tap_ok "the record holds both named files and their fingerprint" \
 	jq -e ".tasks[\"rebuild-maps\"].data.tables[\"$T\"] | (.files | length) == 2 and (.files_sha256 | length) == 64" "$PFA_STATE/state.json"
@@ -89,6 +95,7 @@ tap_is "$(maps_jq '.findings[] | select(.id == "PFA-MAP-017") | .severity')" inf
 tap_ok "the database was swapped in (new inode)" test "$(file_id "$M/sni.db")" != "$before"
 tap_ok "postmap -q's answer changed" test "$(pf_query sandbox.example "$T")" != "$old_answer"
 tap_ok "Postfix now gets the new certificate" serves_cert sandbox.example
+tap_is "$(stat -c %a "$M/sni.db")" 600 "the rebuilt database is 0600 too"
 tap_is "$(maps_jq .reload_wanted)" false "no reload"
 no_secret "the private key is still not shown"
 before=$(file_id "$M/sni.db")
