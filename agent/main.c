@@ -223,6 +223,7 @@ cmd_run(const struct pfa_config *cfg, const struct opts *o, char **names,
 	struct pfa_postfix *pf = pfa_postfix_new(cfg->config_directory,
 	    cfg->command_directory);
 	struct pfa_result **res = pfa_xcalloc(ntasks, sizeof(*res));
+	json_object **saved = pfa_xcalloc(ntasks, sizeof(*saved));
 	struct pfa_report_task *rt = pfa_xcalloc(ntasks, sizeof(*rt));
 	for (size_t i = 0; i < ntasks; i++) {
 		const struct pfa_task *t = pfa_tasks[i];
@@ -261,6 +262,9 @@ cmd_run(const struct pfa_config *cfg, const struct opts *o, char **names,
 			.data = pfa_state_data(&st, t->name),
 			.gate = o->dry_run ? NULL : &gate,
 		};
+		/* kept in case the gate refuses a reload the task asks for */
+		if (json_object_deep_copy(ctx.data, &saved[i], NULL) != 0)
+			saved[i] = NULL;
 		res[i] = pfa_xmalloc(sizeof(*res[i]));
 		pfa_result_init(res[i]);
 		pfa_log(LOG_INFO, "task=%s event=start%s", t->name,
@@ -293,11 +297,24 @@ cmd_run(const struct pfa_config *cfg, const struct opts *o, char **names,
 			for (size_t j = 0; j < res[i]->nchanges; j++)
 				restored = restored ||
 				    (go.rolled_back && res[i]->changes[j].reload);
-			bool retry = res[i]->status == PFA_UNKNOWN || restored;
+			/* a reload it asked for was refused: it forgets what it
+			 * saw this run, so that it asks again next time */
+			bool refused = res[i]->reload_wanted && go.needed &&
+			    (!go.validated || go.rolled_back);
+			if (refused && saved[i] != NULL) {
+				pfa_state_set_data(&st, pfa_tasks[i]->name,
+				    saved[i]);
+				saved[i] = NULL;
+			}
+			bool retry = res[i]->status == PFA_UNKNOWN || restored ||
+			    refused;
 			pfa_state_record(&st, pfa_tasks[i]->name, now,
 			    retry ? 0 : cfg->tasks[i].every, res[i]);
 		}
+		json_object_put(saved[i]);
+		saved[i] = NULL;
 	}
+	free(saved);
 	for (size_t j = 0; j < go.res.nfindings; j++)
 		pfa_log_finding("reload-gate", &go.res.findings[j]);
 

@@ -193,6 +193,12 @@ pfa_state_data(struct pfa_state *st, const char *task)
 	return d;
 }
 
+void
+pfa_state_set_data(struct pfa_state *st, const char *task, json_object *data)
+{
+	json_object_object_add(task_obj(st, task, true), "data", data);
+}
+
 static time_t
 get_time(struct pfa_state *st, const char *task, const char *key)
 {

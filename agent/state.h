@@ -32,6 +32,9 @@ void pfa_state_free(struct pfa_state *st);
 
 /* The task's private object (created on demand, owned by ST). */
 json_object *pfa_state_data(struct pfa_state *st, const char *task);
+/* Replaces the task's private object with DATA (ST takes it over). */
+void pfa_state_set_data(struct pfa_state *st, const char *task,
+    json_object *data);
 /* 0 if never run. */
 time_t pfa_state_last_run(struct pfa_state *st, const char *task);
 time_t pfa_state_next_due(struct pfa_state *st, const char *task);

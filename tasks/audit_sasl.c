@@ -318,8 +318,11 @@ check_options(const struct pfa_cfview *v, struct pfa_result *res)
 		const char *val = pfa_cf_get(v, params[i]);
 		if (val == NULL || has_token(val, "noanonymous"))
 			continue;
-		char *rem = pfa_xasprintf("postconf -e '%s = %s'", params[i],
-		    i == 0 ? "noplaintext, noanonymous" : "noanonymous");
+		/* not noplaintext: smtp_sasl_tls_security_options defaults
+		 * to this value, and relays that take only PLAIN or LOGIN
+		 * over TLS would then refuse every login */
+		char *rem = pfa_xasprintf("postconf -e '%s = noanonymous'",
+		    params[i]);
 		pfa_result_add_finding(res, PFA_SEV_WARNING, "PFA-SASL-003",
 		    params[i], rem, "%s = %s lacks noanonymous: the client "
 		    "may settle for anonymous authentication, which proves "

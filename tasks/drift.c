@@ -347,11 +347,21 @@ diff_hint(struct run *r, const struct part *p)
 	return hint;
 }
 
+static bool
+secret_value(const char *v)
+{
+	return v != NULL && (strstr(v, "static:") != NULL ||
+	    strstr(v, "inline:") != NULL);
+}
+
 static void
 report_change(struct run *r, const struct change *c)
 {
 	char k[SHOW_MAX + 4], o[SHOW_MAX + 4], n[SHOW_MAX + 4];
-	bool secret = is_secret(c->key);
+	/* a password may also sit in a value: static:user:pass or an
+	 * inline:{ } table referenced from *_password_maps */
+	bool secret = is_secret(c->key) || secret_value(c->old) ||
+	    secret_value(c->new);
 	show(k, c->key, false);
 	/* the subject in postconf notation: smtp/inet, smtp/inet/PARAM */
 	char *subj = pfa_xstrdup(k), *sp = strchr(subj, ' ');

@@ -8,11 +8,12 @@
  * restriction lists, the relay guard and the TLS lists are in
  * loadcheck_lists.c.
  *
- * Reads a configuration view (cfview.h) and adds CRITICAL findings
- * PFA-LOAD-* to a result; their number is what blocks a reload.  The only
- * command run is `postmap -q`, through the Postfix module, by the
- * production probe; the checks get the probe as a seam.  Writes no file
- * and does not log.
+ * Reads a configuration view (cfview.h) and adds findings PFA-LOAD-* to
+ * a result: CRITICAL ones block a reload and are counted, WARNING ones
+ * (PFA-LOAD-009, 018: Postfix runs with them) are not.  The only command
+ * run is `postmap -q`, through the Postfix module, by the production
+ * probe; the checks get the probe as a seam.  Writes no file and does
+ * not log.
  */
 #include <ctype.h>
 #include <stdarg.h>
@@ -36,7 +37,7 @@ const struct pfa_rule_doc pfa_loadcheck_rules[] = {
 	{ "PFA-LOAD-006", PFA_SEV_CRITICAL, "restriction class undefined" },
 	{ "PFA-LOAD-007", PFA_SEV_CRITICAL, "lookup table of unknown type" },
 	{ "PFA-LOAD-008", PFA_SEV_CRITICAL, "lookup table does not open" },
-	{ "PFA-LOAD-009", PFA_SEV_CRITICAL, "'#' comment inside a value" },
+	{ "PFA-LOAD-009", PFA_SEV_WARNING, "'#' comment inside a value" },
 	{ "PFA-LOAD-010", PFA_SEV_CRITICAL, "TLS protocol list invalid" },
 	{ "PFA-LOAD-011", PFA_SEV_CRITICAL, "TLS cipher grade invalid" },
 	{ "PFA-LOAD-012", PFA_SEV_CRITICAL, "TLS cipher exclusion invalid" },
@@ -45,6 +46,7 @@ const struct pfa_rule_doc pfa_loadcheck_rules[] = {
 	{ "PFA-LOAD-015", PFA_SEV_CRITICAL, "no relay guard for smtpd" },
 	{ "PFA-LOAD-016", PFA_SEV_CRITICAL, "configuration unreadable" },
 	{ "PFA-LOAD-017", PFA_SEV_CRITICAL, "Postfix programs die on main.cf" },
+	{ "PFA-LOAD-018", PFA_SEV_WARNING, "database older than its source" },
 	{ NULL, 0, NULL },
 };
 
@@ -74,8 +76,9 @@ pfa_lc_set_cmd(const struct pfa_cfsvc *s, const char *name,
 }
 
 void
-pfa_lc_add(struct pfa_lc *c, const char *id, const struct pfa_cfsvc *s,
-    const char *name, char *remedy, const char *fmt, ...)
+pfa_lc_finding(struct pfa_lc *c, enum pfa_sev sev, const char *id,
+    const struct pfa_cfsvc *s, const char *name, char *remedy,
+    const char *fmt, ...)
 {
 	char msg[1024];
 	va_list ap;
@@ -85,38 +88,10 @@ pfa_lc_add(struct pfa_lc *c, const char *id, const struct pfa_cfsvc *s,
 	/* main.cf: "name"; a service: "service/type/name" as postconf -P */
 	char *subj = s ? pfa_xasprintf("%s/%s/%s", s->name, s->type, name) :
 	    pfa_xstrdup(name);
-	pfa_result_add_finding(c->res, PFA_SEV_CRITICAL, id, subj, remedy,
-	    "%s", msg);
+	pfa_result_add_finding(c->res, sev, id, subj, remedy, "%s", msg);
 	free(subj);
 	free(remedy);
-	c->problems++;
-}
-
-bool
-pfa_lc_in_list(const char *s, const char *const *list)
-{
-	for (size_t i = 0; list[i]; i++)
-		if (strcmp(s, list[i]) == 0)
-			return true;
-	return false;
-}
-
-bool
-pfa_lc_digits(const char *s)
-{
-	if (*s == '\0')
-		return false;
-	for (; *s; s++)
-		if (!isdigit((unsigned char)*s))
-			return false;
-	return true;
-}
-
-bool
-pfa_lc_ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-	return n >= m && strcmp(s + n - m, suffix) == 0;
+	c->problems += sev == PFA_SEV_CRITICAL;
 }
 
 /* Calls FN for every parameter main.cf sets and every master.cf -o. */
@@ -235,8 +210,9 @@ below(const char *path, const char *dir)
 }
 
 /*
- * Rebuild an indexed table (aliases with postalias, SNI maps with
- * postmap -F, as maptable.c); correct a text one and try it again.
+ * Rebuild an indexed table: aliases with postalias, the others through
+ * rebuild-maps and its checks (a plain postmap would build a source it
+ * refused on purpose); correct a text one and try it again.
  */
 static char *
 table_remedy(const char *type, const char *path, const char *param)
@@ -247,11 +223,9 @@ table_remedy(const char *type, const char *path, const char *param)
 	if (!pfa_lc_in_list(type, indexed))
 		return pfa_xasprintf("correct %s, then: postmap -q test %s:%s",
 		    path, type, path);
-	if (strcmp(param, "alias_maps") == 0 ||
-	    strcmp(param, "alias_database") == 0)
+	if (strcmp(param, "alias_maps") == 0)
 		return pfa_xasprintf("postalias %s:%s", type, path);
-	return pfa_xasprintf("postmap %s%s:%s", strcmp(param,
-	    "tls_server_sni_maps") == 0 ? "-F " : "", type, path);
+	return pfa_xstrdup("pfagent run rebuild-maps");
 }
 
 struct twalk {
@@ -275,11 +249,18 @@ probe_once(struct pfa_lc *c, const char *type, const char *path,
 		}
 	c->seen = pfa_xrealloc(c->seen, (c->nseen + 1) * sizeof(*c->seen));
 	c->seen[c->nseen++] = spec;
-	if (c->probe(c->probe_arg, spec, &why) < 0)
+	int rc = c->probe(c->probe_arg, spec, &why);
+	if (rc < 0)
 		pfa_lc_add(c, "PFA-LOAD-008", NULL, spec,
 		    table_remedy(type, path, param), "table %s (named in %s) "
 		    "does not open: %s", spec, param,
 		    why ? why : "unknown error");
+	else if (rc > 0)
+		pfa_lc_finding(c, PFA_SEV_WARNING, "PFA-LOAD-018", NULL, spec,
+		    table_remedy(type, path, param), "table %s (named in %s) "
+		    "opens, but its database is older than its source file: "
+		    "Postfix answers from the old content (%s)", spec, param,
+		    why ? why : "postmap warned");
 	free(why);
 }
 
@@ -297,15 +278,20 @@ table_token(void *arg, const char *tok)
 	return 0;
 }
 
-/* Postfix's own caches, not tables with a source (as maptable.c). */
+/*
+ * Not tables a daemon opens: Postfix's own caches (as maptable.c);
+ * alias_database, read by newaliases only; the proxy_*_maps, lists of the
+ * tables proxymap may open for others.
+ */
 static bool
-is_cache(const char *name)
+not_opened(const char *name)
 {
+	static const char *const names[] = { "address_verify_map",
+	    "alias_database", "proxy_read_maps", "proxy_write_maps", NULL };
 	return pfa_lc_ends_with(name, "_cache_database") ||
 	    pfa_lc_ends_with(name, "_cache_map") ||
 	    pfa_lc_ends_with(name, "_cache_name") ||
-	    strcmp(name, "address_verify_map") == 0 ||
-	    strcmp(name, "proxy_write_maps") == 0;
+	    pfa_lc_in_list(name, names);
 }
 
 static void
@@ -313,7 +299,7 @@ check_tables(struct pfa_lc *c, const struct pfa_cfsvc *s, const char *name,
     const char *value)
 {
 	struct twalk w = { c, name };
-	if (value == NULL || strchr(value, '$') != NULL || is_cache(name))
+	if (value == NULL || strchr(value, '$') != NULL || not_opened(name))
 		return;
 	if (pfa_lc_ends_with(name, "_maps") ||
 	    pfa_lc_ends_with(name, "_checks"))
@@ -341,7 +327,7 @@ check_comment(struct pfa_lc *c, const struct pfa_cfsvc *s, const char *name,
 	while (n > 0 && isspace((unsigned char)raw[n - 1]))
 		n--;
 	char *kept = pfa_xasprintf("%.*s", (int)n, raw);
-	pfa_lc_add(c, "PFA-LOAD-009", s, name,
+	pfa_lc_finding(c, PFA_SEV_WARNING, "PFA-LOAD-009", s, name,
 	    pfa_lc_set_cmd(s, name, n ? kept : NULL), "%s = %s has a '#' "
 	    "inside the value; Postfix 3.7 takes it and what follows "
 	    "literally (put comments on their own line)", name, raw);
@@ -461,27 +447,50 @@ pfa_loadcheck(const struct pfa_cfview *v, pfa_table_probe probe,
 
 /* -------------------------------------------------- probe and gate */
 
-/* The first line of ERR that is a fatal:, or a warning: naming PATH. */
-static char *
-complaint(const char *err, const char *path)
+/* What postmap -q said about a table. */
+enum said { S_FAILED = -1, S_CLEAN, S_STALE, S_BROKEN };
+
+/*
+ * Reads postmap's stderr ERR about table PATH: S_BROKEN at a fatal: or a
+ * warning that the table does not open, S_STALE at a warning that its
+ * database is older than its source (it opens and answers), S_CLEAN
+ * otherwise: regexp, pcre and cidr tables warn about a bad line and skip
+ * that rule.  *line: the line, NULL when clean.
+ */
+static enum said
+complaint(const char *err, const char *path, char **line)
 {
-	for (const char *l = err; l && *l; l = strchr(l, '\n') ?
-	    strchr(l, '\n') + 1 : NULL) {
-		char *line = pfa_xasprintf("%.*s", (int)strcspn(l, "\n"), l);
-		if (strstr(line, "fatal:") != NULL || (strstr(line,
-		    "warning:") != NULL && strstr(line, path) != NULL))
-			return line;
-		free(line);
+	static const char *const unopened[] = { "open database",
+	    "unsupported dictionary type", "No such file", "cannot open",
+	    "is unavailable", NULL };
+	enum said r = S_CLEAN;
+	*line = NULL;
+	for (const char *l = err; r != S_BROKEN && l && *l; l = strchr(l,
+	    '\n') ? strchr(l, '\n') + 1 : NULL) {
+		char *t = pfa_xasprintf("%.*s", (int)strcspn(l, "\n"), l);
+		bool warns = strstr(t, "warning:") && (strstr(t, path) ||
+		    strstr(t, "dictionary type"));
+		bool unopen = false;
+		for (size_t i = 0; warns && unopened[i]; i++)
+			unopen |= strstr(t, unopened[i]) != NULL;
+		enum said k = strstr(t, "fatal:") || unopen ? S_BROKEN :
+		    warns && strstr(t, "older than source") ? S_STALE : S_CLEAN;
+		if (k > r) {
+			free(*line);
+			*line = t;
+			r = k;
+		} else
+			free(t);
 	}
-	return NULL;
+	return r;
 }
 
 /*
- * Runs `postmap -q pfagent-probe SPEC`: 0 when it ran, with *line its
- * complaint about PATH or its first fatal: (NULL if none); -1 when it
- * did not run or finish, with *line why.
+ * Runs `postmap -q pfagent-probe SPEC`: S_FAILED when it did not run or
+ * finish, with *line why; else what it said about PATH (a status other
+ * than 0 and 1, not found, is S_BROKEN too), with *line its complaint.
  */
-static int
+static enum said
 postmap_q(struct pfa_postfix *pf, const char *spec, const char *path,
     char **line)
 {
@@ -492,17 +501,19 @@ postmap_q(struct pfa_postfix *pf, const char *spec, const char *path,
 	*line = NULL;
 	if (pfa_postfix_run(pf, "postmap", args, &o, &r) < 0) {
 		*line = pfa_xstrdup("postmap could not be started");
-		return -1;
+		return S_FAILED;
 	}
-	int rc = 0;
-	if (r.timed_out || r.signal != 0) {
+	enum said rc = S_FAILED;
+	if (r.timed_out || r.signal != 0)
 		*line = pfa_xstrdup(r.timed_out ? "postmap -q timed out" :
 		    "postmap -q was killed");
-		rc = -1;
-	} else if ((*line = complaint(r.err, path)) == NULL &&
-	    r.status != 0 && r.status != 1)	/* 1: not found */
+	else if ((rc = complaint(r.err, path, line)) != S_BROKEN &&
+	    r.status != 0 && r.status != 1) {
+		free(*line);
 		*line = pfa_xasprintf("postmap -q exited with status %d",
 		    r.status);
+		rc = S_BROKEN;
+	}
 	pfa_exec_result_free(&r);
 	return rc;
 }
@@ -511,21 +522,16 @@ int
 pfa_loadcheck_probe_postmap(void *pf, const char *spec, char **why)
 {
 	const char *path = strchr(spec, ':') ? strchr(spec, ':') + 1 : spec;
-	char *line;
-	*why = NULL;
-	if (postmap_q(pf, spec, path, &line) < 0) {
-		*why = line;
-		return -1;
-	}
+	enum said r = postmap_q(pf, spec, path, why);
 	/* postmap reads main.cf first: dying of that is not the table's
 	 * fault (pfa_loadcheck_gate reports it) */
-	if (line != NULL && strstr(line, "fatal:") != NULL &&
-	    strstr(line, path) == NULL && !strstr(line, "dictionary type")) {
-		free(line);
+	if (r == S_BROKEN && strstr(*why, "fatal:") != NULL &&
+	    strstr(*why, path) == NULL && !strstr(*why, "dictionary type")) {
+		free(*why);
+		*why = NULL;
 		return 0;
 	}
-	*why = line;
-	return line ? -1 : 0;
+	return r == S_CLEAN ? 0 : r == S_STALE ? 1 : -1;
 }
 
 /*
@@ -538,8 +544,8 @@ check_startup(struct pfa_postfix *pf, struct pfa_result *res,
     int value_findings)
 {
 	char *line;
-	if (postmap_q(pf, "static:pfagent", "static:pfagent", &line) == 0 &&
-	    line != NULL && (value_findings == 0 || (!strstr(line,
+	if (postmap_q(pf, "static:pfagent", "static:pfagent", &line) ==
+	    S_BROKEN && (value_findings == 0 || (!strstr(line,
 	    "bad numerical configuration") && !strstr(line,
 	    "bad boolean configuration") && !strstr(line, "bad time value")))) {
 		char *fix = pfa_xasprintf("correct it, then check with: "

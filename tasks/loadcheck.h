@@ -4,8 +4,11 @@
  * error" for.  One module, run by validate-config and by the reload gate
  * before every reload: a configuration that fails it is never reloaded.
  *
- * Ids PFA-LOAD-*.  Every failure is a CRITICAL finding naming the
- * parameter (or the table) and the bad value.
+ * Ids PFA-LOAD-*, each naming the parameter (or the table) and the bad
+ * value.  What a daemon dies of or fails mail for is a CRITICAL finding
+ * and blocks a reload; what Postfix runs with is a WARNING that does not
+ * (PFA-LOAD-009 '#' inside a value, PFA-LOAD-018 a database older than
+ * its source).
  */
 #ifndef PFA_LOADCHECK_H
 #define PFA_LOADCHECK_H
@@ -18,18 +21,27 @@
 #include "result.h"
 
 /*
- * Probes lookup table SPEC ("hash:/etc/postfix/x"): 0 it opens, -1 it is
- * broken (*why set: what postmap said, free it).  The seam for unit tests.
+ * Probes lookup table SPEC ("hash:/etc/postfix/x"): 0 it opens; 1 it
+ * opens, but its indexed database is older than its source file; -1 it
+ * does not open.  On 1 and -1 *why may be set: what postmap said, free
+ * it.  The seam for unit tests.
  */
 typedef int (*pfa_table_probe)(void *arg, const char *spec, char **why);
 
-/* postmap -q through PF: broken when postmap says fatal: or warns about
- * the table file itself (a fatal about main.cf is left to PFA-LOAD-017). */
+/*
+ * postmap -q through PF: -1 when postmap says fatal: about the table (one
+ * about main.cf is left to PFA-LOAD-017), warns that it cannot open it
+ * ("open database", "unsupported dictionary type", "No such file"), or
+ * does not finish; 1 when it warns "database ... is older than source
+ * file"; else 0.  A regexp, pcre or cidr table's warning about one line
+ * is not a failure: Postfix skips that rule and goes on.
+ */
 int pfa_loadcheck_probe_postmap(void *pf, const char *spec, char **why);
 
 /*
  * Runs every check on V, probing tables with PROBE (NULL: tables are not
- * probed).  Returns the number of problems that must block a reload.
+ * probed).  Returns the number of problems that must block a reload: the
+ * CRITICAL findings it added (WARNING ones are not counted).
  */
 int pfa_loadcheck(const struct pfa_cfview *v, pfa_table_probe probe,
     void *probe_arg, struct pfa_result *res);

@@ -8,8 +8,10 @@
 #ifndef PFA_LOADCHECK_INT_H
 #define PFA_LOADCHECK_INT_H
 
+#include <ctype.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "loadcheck.h"
 
@@ -19,31 +21,70 @@ struct pfa_lc {
 	struct pfa_result *res;
 	pfa_table_probe probe;
 	void *probe_arg;
-	int problems;
+	int problems;		/* the CRITICAL findings */
 	char **seen;
 	size_t nseen;
 };
 
+/* --- small helpers of both halves --- */
+
+static inline bool
+pfa_lc_in_list(const char *s, const char *const *list)
+{
+	for (size_t i = 0; list[i]; i++)
+		if (strcmp(s, list[i]) == 0)
+			return true;
+	return false;
+}
+
+static inline bool
+pfa_lc_ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+	return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+/* true if S is digits only, and not empty. */
+static inline bool
+pfa_lc_digits(const char *s)
+{
+	if (*s == '\0')
+		return false;
+	for (; *s; s++)
+		if (!isdigit((unsigned char)*s))
+			return false;
+	return true;
+}
+
+/* true if service S overrides any of NAMES (NULL-terminated). */
+static inline bool
+pfa_lc_overrides(const struct pfa_cfsvc *s, const char *const *names)
+{
+	for (size_t j = 0; names[j]; j++)
+		if (pfa_cfsvc_opt(s, names[j]) != NULL)
+			return true;
+	return false;
+}
+
 /* --- loadcheck.c --- */
 
 /*
- * Adds a CRITICAL finding about NAME (of service S, or main.cf when S is
- * NULL) and counts it; frees REMEDY (may be NULL).
+ * Adds a finding of severity SEV about NAME (of service S, or main.cf
+ * when S is NULL); frees REMEDY (may be NULL).  Only a CRITICAL finding
+ * blocks a reload, and only it is counted in c->problems: Postfix dies
+ * or fails mail of it.  A WARNING is something Postfix runs with.
  */
-void pfa_lc_add(struct pfa_lc *c, const char *id, const struct pfa_cfsvc *s,
-    const char *name, char *remedy, const char *fmt, ...)
-    __attribute__((format(printf, 6, 7)));
+void pfa_lc_finding(struct pfa_lc *c, enum pfa_sev sev, const char *id,
+    const struct pfa_cfsvc *s, const char *name, char *remedy,
+    const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+/* A blocking (CRITICAL, counted) finding. */
+#define pfa_lc_add(c, ...) pfa_lc_finding((c), PFA_SEV_CRITICAL, __VA_ARGS__)
 /* A pasteable postconf command setting NAME to VALUE (NULL: the default). */
 char *pfa_lc_set_cmd(const struct pfa_cfsvc *s, const char *name,
     const char *value);
-bool pfa_lc_in_list(const char *s, const char *const *list);
-bool pfa_lc_ends_with(const char *s, const char *suffix);
-bool pfa_lc_digits(const char *s);
 
 /* --- loadcheck_lists.c --- */
 
-/* true if service S overrides any of NAMES (NULL-terminated). */
-bool pfa_lc_overrides(const struct pfa_cfsvc *s, const char *const *names);
 /*
  * Whether main.cf's values of NAMES reach a daemon: true when the view has
  * no services, or some service running COMMAND overrides none of NAMES.

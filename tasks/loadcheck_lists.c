@@ -22,15 +22,6 @@
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 bool
-pfa_lc_overrides(const struct pfa_cfsvc *s, const char *const *names)
-{
-	for (size_t j = 0; names[j]; j++)
-		if (pfa_cfsvc_opt(s, names[j]) != NULL)
-			return true;
-	return false;
-}
-
-bool
 pfa_lc_main_used(const struct pfa_cfview *v, const char *command,
     const char *const *names)
 {

@@ -227,15 +227,15 @@ ignored(const struct vc_conf *c, const char *id)
 }
 
 /*
- * REMEDY with "-c DIR" after every postconf, postmap and postfix command
- * when DIR is not the default instance, so that it can be pasted as it
- * is.  Caller frees.
+ * REMEDY with "-c DIR" after every postconf, postmap, postalias and postfix
+ * command when DIR is not the default instance, so that it can be pasted
+ * as it is.  Caller frees.
  */
 static char *
 for_instance(const char *remedy, const char *dir)
 {
 	static const char *const cmds[] = { "postconf ", "postmap ",
-		"postfix ", NULL };
+		"postalias ", "postfix ", NULL };
 	if (remedy == NULL)
 		return NULL;
 	if (strcmp(dir, "/etc/postfix") == 0)

@@ -104,13 +104,14 @@ weak PFA-OBS-001 warning smtpd_use_tls 'smtpd_use_tls = yes'
 weak PFA-OBS-002 warning smtpd_tls_dh512_param_file "smtpd_tls_dh512_param_file = $PFSB_TLS/dh512.pem"
 weak PFA-PRIV-002 info smtpd_sasl_authenticated_header 'smtpd_sasl_auth_enable = yes' 'smtpd_tls_auth_only = yes' 'smtpd_sasl_authenticated_header = yes'
 
-# loadability: what postconf accepts and a daemon dies on (all critical)
+# loadability: what postconf accepts and a daemon dies on (critical)
 weak PFA-LOAD-001 critical message_size_limit 'message_size_limit = abc'
 weak PFA-LOAD-002 critical smtpd_timeout 'smtpd_timeout = 5parsecs'
 weak PFA-LOAD-004 critical smtpd_recipient_restrictions 'smtpd_recipient_restrictions = permit_mynetwroks, reject_unauth_destination'
 tap_like "$(vc_jq '[.findings[] | select(.id == "PFA-LOAD-004")][0].remedy')" 'permit_mynetworks' "the remedy names the restriction meant"
 weak PFA-LOAD-008 critical "regexp:$PFSB_ETC/no-such-file" "header_checks = regexp:$PFSB_ETC/no-such-file"
-weak PFA-LOAD-009 critical smtpd_tls_protocols 'smtpd_tls_protocols = >=TLSv1.2 # modern only'
+weak PFA-LOAD-009 warning smtpd_tls_protocols 'smtpd_tls_protocols = >=TLSv1.2 # modern only'
+tap_is "$(sev_of PFA-LOAD-010 smtpd_tls_protocols)" critical "and the protocol list it breaks is PFA-LOAD-010"
 weak PFA-LOAD-010 critical smtpd_tls_protocols 'smtpd_tls_protocols = >=TLSv1.9'
 tap_is "$(sev_of PFA-TLS-003)" none "the audit does not repeat it as PFA-TLS-003"
 # local(8) delivers here only when master.cf has it
@@ -203,6 +204,26 @@ pc -e 'smtpd_recipient_restrictions = permit_mynetworks, reject_unauth_destinati
 pfa_run --json run rotate-dh
 tap_is "$PFA_RC" 0 "once fixed, the rotation goes through"
 tap_is "$(reload_count)" "$((reloads + 1))" "with one reload"
+
+# an in-memory table changed while the configuration fails the checks:
+# the reload is refused, and rebuild-maps asks again once it is fixed
+pc -e 'smtpd_recipient_restrictions = permit_mynetworks, reject_unauth_destination'
+printf '/^X-Bad:/ REJECT\n' >"$PFSB_ETC/hc.regexp"
+pc -e "header_checks = regexp:$PFSB_ETC/hc.regexp"
+pfa_run --json run rebuild-maps
+postfix -c "$PFSB_ETC" reload >/dev/null 2>&1
+sleep 1
+reloads=$(reload_count)
+pc -e 'smtpd_recipient_restrictions = permit_mynetwroks, reject_unauth_destination'
+printf '/^X-Worse:/ REJECT\n' >>"$PFSB_ETC/hc.regexp"
+pfa_run --json run rebuild-maps
+tap_is "$PFA_RC" 2 "a changed regexp table with a broken configuration: the reload is refused"
+tap_is "$(reload_count)" "$reloads" "and Postfix is not reloaded"
+pc -e 'smtpd_recipient_restrictions = permit_mynetworks, reject_unauth_destination'
+pfa_run --json run rebuild-maps
+tap_is "$(jq_out '[.tasks[] | select(.name == "rebuild-maps") | .findings[] | select(.id == "PFA-MAP-016")] | length')" 1 "once fixed, rebuild-maps asks for the reload again"
+tap_is "$(reload_count)" "$((reloads + 1))" "and Postfix is reloaded"
+pc -e 'header_checks ='
 
 # the findings reach a real syslog-ng, critical ones at mail.crit
 syslog_up

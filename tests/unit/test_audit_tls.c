@@ -596,8 +596,11 @@ test_sasl_options_tls(void **state)
 	pfa_cfview_set(&v, "smtp_sasl_security_options", "noplaintext");
 	pfa_cfview_set(&v, "smtp_sasl_tls_security_options", "");
 	audit(&v, 0, &r);
-	expect(&r, "PFA-SASL-003", PFA_SEV_WARNING,
-	    "smtp_sasl_security_options");
+	/* never noplaintext in the remedy: relays that take only PLAIN or
+	 * LOGIN over TLS would refuse every login */
+	assert_string_equal(expect(&r, "PFA-SASL-003", PFA_SEV_WARNING,
+	    "smtp_sasl_security_options")->remedy,
+	    "postconf -e 'smtp_sasl_security_options = noanonymous'");
 	expect(&r, "PFA-SASL-003", PFA_SEV_WARNING,
 	    "smtp_sasl_tls_security_options");
 	expect_none(&r, "PFA-SASL-004", NULL);

@@ -647,6 +647,14 @@ test_redacted(void **state)
 		assert_non_null(strstr(m, "(redacted)"));
 	}
 	pfa_result_free(&r);
+
+	/* a password in a value, under an innocent name */
+	pfa_cfview_set(&v, "relay_auth", "static:user:opensesame");
+	assert_int_equal(run(&v, &o, &r), 0);
+	assert_int_equal(r.nfindings, 1);
+	assert_null(strstr(r.findings[0].message, "opensesame"));
+	assert_non_null(strstr(r.findings[0].message, "(redacted)"));
+	pfa_result_free(&r);
 	pfa_cfview_free(&v);
 }
 

@@ -6,6 +6,7 @@
  * gate on a throwaway configuration directory (Postfix must be installed;
  * no Postfix instance runs).
  */
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -14,10 +15,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
 
 #include "cfview.h"
+#include "exec.h"
 #include "loadcheck.h"
 #include "postfix.h"
 #include "result.h"
@@ -61,14 +65,24 @@ count(const char *id)
 	return n;
 }
 
-/* The finding ID about SUBJECT; fails the test if there is none. */
+/* The WARNING ids: the others are CRITICAL. */
+static bool
+is_warning(const char *id)
+{
+	return strcmp(id, "PFA-LOAD-009") == 0 ||
+	    strcmp(id, "PFA-LOAD-018") == 0;
+}
+
+/* The finding ID about SUBJECT; fails the test if there is none, or if
+ * its severity is not ID's. */
 static const struct pfa_finding *
 expect(const char *id, const char *subject)
 {
 	for (size_t i = 0; i < res.nfindings; i++)
 		if (strcmp(res.findings[i].id, id) == 0 &&
 		    strcmp(res.findings[i].subject, subject) == 0) {
-			assert_int_equal(res.findings[i].sev, PFA_SEV_CRITICAL);
+			assert_int_equal(res.findings[i].sev, is_warning(id) ?
+			    PFA_SEV_WARNING : PFA_SEV_CRITICAL);
 			return &res.findings[i];
 		}
 	for (size_t i = 0; i < res.nfindings; i++)
@@ -86,20 +100,36 @@ dump_if_any(void)
 		    res.findings[i].subject, res.findings[i].message);
 }
 
-/* Runs the checks without a probe; asserts the return value is the
- * number of findings. */
+/* The CRITICAL findings in RES. */
+static size_t
+criticals(void)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < res.nfindings; i++)
+		n += res.findings[i].sev == PFA_SEV_CRITICAL;
+	return n;
+}
+
+/* Runs the checks without a probe; asserts the return value, what blocks
+ * a reload, is the number of CRITICAL findings, and that every other is
+ * a WARNING. */
 static int
 run(void)
 {
 	int n = pfa_loadcheck(&v, NULL, NULL, &res);
-	assert_int_equal((size_t)n, res.nfindings);
+	assert_int_equal((size_t)n, criticals());
+	for (size_t i = 0; i < res.nfindings; i++)
+		assert_int_equal(res.findings[i].sev,
+		    is_warning(res.findings[i].id) ? PFA_SEV_WARNING :
+		    PFA_SEV_CRITICAL);
 	return n;
 }
 
 static void
 expect_none(void)
 {
-	if (run() != 0)
+	run();
+	if (res.nfindings != 0)
 		dump_if_any();
 	assert_int_equal(res.nfindings, 0);
 	assert_int_equal(res.status, PFA_OK);
@@ -342,7 +372,8 @@ test_table_type(void **state)
 static char *probed[16];
 static size_t nprobed;
 
-/* Everything with "broken" in its name fails to open. */
+/* Everything with "broken" in its name fails to open; with "stale", it
+ * opens but its database is older than its source. */
 static int
 fake_probe(void *arg, const char *spec, char **why)
 {
@@ -350,10 +381,16 @@ fake_probe(void *arg, const char *spec, char **why)
 	assert_true(nprobed < 16);
 	probed[nprobed++] = strdup(spec);
 	*why = NULL;
+	const char *path = strchr(spec, ':') + 1;
+	if (strstr(spec, "stale") != NULL) {
+		*why = pfa_xasprintf("warning: database %s.db is older than "
+		    "source file %s", path, path);
+		return 1;
+	}
 	if (strstr(spec, "broken") == NULL)
 		return 0;
 	*why = pfa_xasprintf("fatal: open database %s.db: No such file or "
-	    "directory", strchr(spec, ':') + 1);
+	    "directory", path);
 	return -1;
 }
 
@@ -383,30 +420,66 @@ test_tables_probe(void **state)
 	set("canonical_maps", NULL, "ldap:/etc/postfix/ldap.cf");
 	set("alias_maps", NULL, "hash:/etc/broken-aliases");
 	set("tls_server_sni_maps", NULL, "lmdb:/etc/postfix/broken-sni");
+	set("header_checks", NULL, "regexp:/etc/postfix/broken-hc");
+	/* read by newaliases only, and lists of tables proxymap may open:
+	 * no daemon opens them by these names */
+	set("alias_database", NULL, "hash:/etc/broken-aliasdb");
+	set("proxy_read_maps", NULL, "proxy:hash:/etc/postfix/broken-ro, "
+	    "hsah:/etc/postfix/ro");
+	set("proxy_write_maps", NULL, "proxy:btree:/etc/postfix/broken-rw");
+	/* opens, older than its source: a warning, not a blocker */
+	set("virtual_alias_maps", NULL, "hash:/etc/postfix/stale-virtual");
 	struct pfa_cfsvc *s = pfa_cfview_add_service(&v, "smtp", "inet",
 	    "smtpd");
 	pfa_cfview_svc_opt(s, "smtpd_sender_restrictions",
 	    "check_sender_access,regexp:/etc/postfix/senders");
 	int n = pfa_loadcheck(&v, fake_probe, &nprobed, &res);
-	assert_int_equal(n, 3);
+	assert_int_equal(n, 4);
+	assert_int_equal(criticals(), 4);
+	assert_int_equal(res.nfindings, 5);
 	const struct pfa_finding *f = expect("PFA-LOAD-008",
 	    "hash:/etc/postfix/broken");
 	assert_non_null(strstr(f->message, "transport_maps"));
 	assert_non_null(strstr(f->message, "open database"));
-	assert_string_equal(f->remedy,
-	    "postmap hash:/etc/postfix/broken");
-	/* rebuilt the way rebuild-maps does */
+	/* through rebuild-maps and its checks, not a plain postmap */
+	assert_string_equal(f->remedy, "pfagent run rebuild-maps");
+	f = expect("PFA-LOAD-008", "lmdb:/etc/postfix/broken-sni");
+	assert_string_equal(f->remedy, "pfagent run rebuild-maps");
 	f = expect("PFA-LOAD-008", "hash:/etc/broken-aliases");
 	assert_string_equal(f->remedy, "postalias hash:/etc/broken-aliases");
-	f = expect("PFA-LOAD-008", "lmdb:/etc/postfix/broken-sni");
-	assert_string_equal(f->remedy,
-	    "postmap -F lmdb:/etc/postfix/broken-sni");
-	/* each once, proxy: removed; caches, data_directory, ldap: not */
-	assert_int_equal(nprobed, 5);
+	/* a text table: corrected, not rebuilt */
+	f = expect("PFA-LOAD-008", "regexp:/etc/postfix/broken-hc");
+	assert_string_equal(f->remedy, "correct /etc/postfix/broken-hc, then: "
+	    "postmap -q test regexp:/etc/postfix/broken-hc");
+	f = expect("PFA-LOAD-018", "hash:/etc/postfix/stale-virtual");
+	assert_non_null(strstr(f->message, "virtual_alias_maps"));
+	assert_non_null(strstr(f->message, "older than source"));
+	assert_string_equal(f->remedy, "pfagent run rebuild-maps");
+	/* each once, proxy: removed; caches, data_directory, ldap:,
+	 * alias_database and the proxy_*_maps not */
+	assert_int_equal(nprobed, 7);
 	assert_true(was_probed("hash:/etc/postfix/transport"));
 	assert_true(was_probed("regexp:/etc/postfix/senders"));
+	assert_true(was_probed("hash:/etc/postfix/stale-virtual"));
+	assert_false(was_probed("hash:/etc/broken-aliasdb"));
+	assert_false(was_probed("hash:/etc/postfix/broken-ro"));
+	assert_false(was_probed("btree:/etc/postfix/broken-rw"));
+	assert_int_equal(count("PFA-LOAD-007"), 0);
 	for (size_t i = 0; i < nprobed; i++)
 		free(probed[i]);
+
+	/* a stale database alone: reported, nothing blocks */
+	pfa_result_free(&res);
+	pfa_result_init(&res);
+	pfa_cfview_free(&v);
+	pfa_cfview_init(&v, "/etc/postfix");
+	nprobed = 0;
+	set("transport_maps", NULL, "hash:/etc/postfix/stale-transport");
+	assert_int_equal(pfa_loadcheck(&v, fake_probe, &nprobed, &res), 0);
+	expect("PFA-LOAD-018", "hash:/etc/postfix/stale-transport");
+	assert_int_equal(res.nfindings, 1);
+	assert_int_equal(res.status, PFA_WARNING);
+	free(probed[0]);
 
 	/* without a probe, no table is opened */
 	pfa_result_free(&res);
@@ -428,7 +501,10 @@ test_comment(void **state)
 	struct pfa_cfsvc *s = pfa_cfview_add_service(&v, "submission", "inet",
 	    "smtpd");
 	pfa_cfview_svc_opt(s, "syslog_name", "postfix/sub #1");
-	assert_int_equal(run(), 3);
+	/* Postfix takes them literally: warnings, nothing blocks */
+	assert_int_equal(run(), 0);
+	assert_int_equal(res.nfindings, 3);
+	assert_int_equal(res.status, PFA_WARNING);
 	const struct pfa_finding *f = expect("PFA-LOAD-009", "smtpd_banner");
 	assert_string_equal(f->remedy,
 	    "postconf -e 'smtpd_banner = $myhostname'\\''s ESMTP'");
@@ -458,7 +534,8 @@ test_tls_protocols(void **state)
 	struct pfa_cfsvc *s = pfa_cfview_add_service(&v, "submission", "inet",
 	    "smtpd");
 	pfa_cfview_svc_opt(s, "smtpd_tls_mandatory_protocols", "TLS1.2");
-	assert_int_equal(run(), 5);
+	assert_int_equal(run(), 4);	/* and the '#' warning */
+	assert_int_equal(res.nfindings, 5);
 	const struct pfa_finding *f = expect("PFA-LOAD-010",
 	    "smtpd_tls_protocols");
 	assert_string_equal(f->remedy,
@@ -672,11 +749,12 @@ test_rules_table(void **state)
 		char want[16];
 		snprintf(want, sizeof(want), "PFA-LOAD-%03zu", n + 1);
 		assert_string_equal(pfa_loadcheck_rules[n].id, want);
-		assert_int_equal(pfa_loadcheck_rules[n].sev, PFA_SEV_CRITICAL);
+		assert_int_equal(pfa_loadcheck_rules[n].sev,
+		    is_warning(want) ? PFA_SEV_WARNING : PFA_SEV_CRITICAL);
 		assert_non_null(pfa_loadcheck_rules[n].title);
 		assert_true(strlen(pfa_loadcheck_rules[n].title) < 80);
 	}
-	assert_int_equal(n, 17);
+	assert_int_equal(n, 18);
 	assert_null(pfa_loadcheck_rules[n].title);
 }
 
@@ -708,7 +786,8 @@ static int
 teardown_dir(void **state)
 {
 	static const char *const names[] = {
-		"main.cf", "master.cf", "bad.re", "good.re",
+		"main.cf", "master.cf", "bad.re", "good.re", "stale",
+		"stale.db",
 	};
 	char p[128];
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -728,6 +807,31 @@ need_postfix(void)
 	}
 }
 
+/* DIR/stale and DIR/stale.db, the database an hour older than its
+ * source (postmap warns only when the source is over 100 s old). */
+static void
+make_stale(struct pfa_postfix *pf)
+{
+	char src[128], spec[160];
+	write_file("stale", "a b\n");
+	snprintf(src, sizeof(src), "%s/stale", dir);
+	snprintf(spec, sizeof(spec), "hash:%s", src);
+	const char *args[] = { spec, NULL };
+	struct pfa_exec_opts o = { .timeout_ms = 20000,
+	    .max_capture = 64 * 1024 };
+	struct pfa_exec_result r;
+	assert_int_equal(pfa_postfix_run(pf, "postmap", args, &o, &r), 0);
+	assert_int_equal(r.status, 0);
+	pfa_exec_result_free(&r);
+	time_t now = time(NULL);
+	struct timespec ts[2] = { { now - 7200, 0 }, { now - 7200, 0 } };
+	char db[140];
+	snprintf(db, sizeof(db), "%s.db", src);
+	assert_int_equal(utimensat(AT_FDCWD, db, ts, 0), 0);
+	ts[0].tv_sec = ts[1].tv_sec = now - 3600;
+	assert_int_equal(utimensat(AT_FDCWD, src, ts, 0), 0);
+}
+
 static void
 test_real_probe(void **state)
 {
@@ -739,12 +843,10 @@ test_real_probe(void **state)
 	write_file("good.re", "/^foo$/ REJECT\n");
 	struct pfa_postfix *pf = pfa_postfix_new(dir, "/usr/sbin");
 
+	/* postmap warns about the bad line; Postfix skips that rule */
 	snprintf(spec, sizeof(spec), "regexp:%s/bad.re", dir);
-	assert_int_equal(pfa_loadcheck_probe_postmap(pf, spec, &why), -1);
-	print_message("  %s: %s\n", spec, why);
-	assert_non_null(strstr(why, "warning:"));
-	assert_non_null(strstr(why, "bad.re"));
-	free(why);
+	assert_int_equal(pfa_loadcheck_probe_postmap(pf, spec, &why), 0);
+	assert_null(why);
 
 	snprintf(spec, sizeof(spec), "hash:%s/missing", dir);
 	assert_int_equal(pfa_loadcheck_probe_postmap(pf, spec, &why), -1);
@@ -757,12 +859,33 @@ test_real_probe(void **state)
 	assert_int_equal(pfa_loadcheck_probe_postmap(pf, spec, &why), 0);
 	assert_null(why);
 
-	/* through the checks */
-	snprintf(spec, sizeof(spec), "regexp:%s/bad.re", dir);
+	/* a database older than its source opens and answers */
+	make_stale(pf);
+	snprintf(spec, sizeof(spec), "hash:%s/stale", dir);
+	assert_int_equal(pfa_loadcheck_probe_postmap(pf, spec, &why), 1);
+	print_message("  %s: %s\n", spec, why);
+	assert_non_null(strstr(why, "older than source"));
+	free(why);
+
+	/* through the checks: neither blocks */
+	char spec2[160];
+	snprintf(spec2, sizeof(spec2), "regexp:%s/bad.re", dir);
+	set("header_checks", NULL, spec2);
+	set("transport_maps", NULL, spec);
+	assert_int_equal(pfa_loadcheck(&v, pfa_loadcheck_probe_postmap, pf,
+	    &res), 0);
+	const struct pfa_finding *f = expect("PFA-LOAD-018", spec);
+	assert_string_equal(f->remedy, "pfagent run rebuild-maps");
+	assert_int_equal(res.nfindings, 1);
+
+	/* a table that does not open does */
+	pfa_result_free(&res);
+	pfa_result_init(&res);
+	snprintf(spec, sizeof(spec), "regexp:%s/missing.re", dir);
 	set("header_checks", NULL, spec);
 	assert_int_equal(pfa_loadcheck(&v, pfa_loadcheck_probe_postmap, pf,
 	    &res), 1);
-	const struct pfa_finding *f = expect("PFA-LOAD-008", spec);
+	f = expect("PFA-LOAD-008", spec);
 	assert_non_null(strstr(f->remedy, "postmap -q test regexp:"));
 	pfa_postfix_free(pf);
 }
@@ -775,7 +898,7 @@ test_gate(void **state)
 	char text[512];
 	snprintf(text, sizeof(text), "compatibility_level = 3.6\n"
 	    "message_size_limit = 10m\n"
-	    "header_checks = regexp:%s/bad.re\n"
+	    "transport_maps = hash:%s/missing\n"
 	    "smtpd_relay_restrictions = permit_mynetwroks, "
 	    "defer_unauth_destination\n", dir);
 	write_file("main.cf", text);
@@ -798,16 +921,21 @@ test_gate(void **state)
 
 	pfa_result_free(&res);
 	pfa_result_init(&res);
+	/* a regexp table's bad line and a '#' in a value do not block */
 	snprintf(text, sizeof(text), "compatibility_level = 3.6\n"
 	    "header_checks = regexp:%s/bad.re\n"
+	    "transport_maps = hash:%s/missing\n"
+	    "smtpd_banner = $myhostname ESMTP # hidden\n"
 	    "smtpd_relay_restrictions = permit_mynetwroks, "
-	    "defer_unauth_destination\n", dir);
+	    "defer_unauth_destination\n", dir, dir);
 	write_file("main.cf", text);
 	pf = pfa_postfix_new(dir, "/usr/sbin");
 	assert_int_equal(pfa_loadcheck_gate(pf, &res), 2);
 	char spec[160];
-	snprintf(spec, sizeof(spec), "regexp:%s/bad.re", dir);
+	snprintf(spec, sizeof(spec), "hash:%s/missing", dir);
 	expect("PFA-LOAD-008", spec);
+	expect("PFA-LOAD-009", "smtpd_banner");
+	assert_int_equal(count("PFA-LOAD-008"), 1);
 	expect("PFA-LOAD-004", "smtpd_relay_restrictions");
 	assert_int_equal(count("PFA-LOAD-017"), 0);
 	pfa_postfix_free(pf);
