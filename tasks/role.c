@@ -117,26 +117,35 @@ struct disable_arg {
 	const struct pfa_cfsvc *s;
 };
 
+/* 1 if TOK names S, 2 if it is "!..." and names S (it stays enabled), 0
+ * to go on: the first match decides, as in Postfix's match lists. */
 static int
 tok_disables(void *arg, const char *tok, size_t i)
 {
 	const struct pfa_cfsvc *s = ((struct disable_arg *)arg)->s;
-	const char *slash = strchr(tok, '/');
+	bool not = tok[0] == '!';
+	const char *t = tok + not;
+	const char *slash = strchr(t, '/');
+	bool match;
 
 	(void)i;
 	if (slash == NULL)
-		return strcmp(tok, s->type) == 0;
-	return strncmp(tok, s->name, (size_t)(slash - tok)) == 0 &&
-	    s->name[slash - tok] == '\0' && strcmp(slash + 1, s->type) == 0;
+		match = strcmp(t, s->type) == 0;
+	else
+		match = strncmp(t, s->name, (size_t)(slash - t)) == 0 &&
+		    s->name[slash - t] == '\0' &&
+		    strcmp(slash + 1, s->type) == 0;
+	return match ? (not ? 2 : 1) : 0;
 }
 
-/* master_service_disable (Postfix 3.5) names "name/type" or "type". */
+/* master_service_disable (Postfix 3.5) names "name/type" or "type", and
+ * "!" exempts what follows from a later match. */
 static bool
 disabled(const struct pfa_cfview *v, const struct pfa_cfsvc *s)
 {
 	struct disable_arg a = { s };
 	return pfa_cf_tokens(pfa_cf_get(v, "master_service_disable"),
-	    tok_disables, &a) != 0;
+	    tok_disables, &a) == 1;
 }
 
 /*

@@ -234,6 +234,9 @@ test_roles(void **state)
 	pfa_cfview_set(v, "mynetworks", "127.0.0.0/8 10.0.0.0/8");
 	assert_int_equal(pfa_role_detect(v), PFA_ROLE_MX |
 	    PFA_ROLE_SUBMISSION | PFA_ROLE_RELAY);
+	/* "!" exempts a service from a later match: the first match wins */
+	pfa_cfview_set(v, "master_service_disable", "!smtp/inet, inet");
+	assert_int_equal(pfa_role_detect(v), PFA_ROLE_MX | PFA_ROLE_RELAY);
 	pfa_cfview_set(v, "master_service_disable", "smtp/inet");
 	assert_int_equal(pfa_role_detect(v),
 	    PFA_ROLE_SUBMISSION | PFA_ROLE_RELAY);
