@@ -197,18 +197,6 @@ check_type(struct pfa_lc *c, const struct pfa_cfsvc *s, const char *name,
 
 /* ---------------------------------------------------------- the tables */
 
-static bool
-below(const char *path, const char *dir)
-{
-	if (dir == NULL || *dir != '/')
-		return false;
-	size_t n = strlen(dir);
-	while (n > 1 && dir[n - 1] == '/')
-		n--;
-	return strncmp(path, dir, n) == 0 &&
-	    (path[n] == '/' || path[n] == '\0');
-}
-
 /*
  * Rebuild an indexed table: aliases with postalias, the others through
  * rebuild-maps and its checks (a plain postmap would build a source it
@@ -238,8 +226,8 @@ static void
 probe_once(struct pfa_lc *c, const char *type, const char *path,
     const char *param)
 {
-	if (below(path, pfa_cf_get(c->v, "data_directory")) ||
-	    below(path, pfa_cf_get(c->v, "queue_directory")))
+	if (pfa_map_path_below(path, pfa_cf_get(c->v, "data_directory")) ||
+	    pfa_map_path_below(path, pfa_cf_get(c->v, "queue_directory")))
 		return;
 	char *spec = pfa_xasprintf("%s:%s", type, path), *why = NULL;
 	for (size_t i = 0; i < c->nseen; i++)
@@ -286,12 +274,9 @@ table_token(void *arg, const char *tok)
 static bool
 not_opened(const char *name)
 {
-	static const char *const names[] = { "address_verify_map",
-	    "alias_database", "proxy_read_maps", "proxy_write_maps", NULL };
-	return pfa_lc_ends_with(name, "_cache_database") ||
-	    pfa_lc_ends_with(name, "_cache_map") ||
-	    pfa_lc_ends_with(name, "_cache_name") ||
-	    pfa_lc_in_list(name, names);
+	static const char *const names[] = { "alias_database",
+	    "proxy_read_maps", NULL };
+	return pfa_map_cache_param(name) || pfa_lc_in_list(name, names);
 }
 
 static void

@@ -147,9 +147,8 @@ ends_with(const char *s, const char *suffix)
 	return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
-/* Parameters whose tables are Postfix's own caches, not tables. */
-static bool
-is_cache_param(const char *name)
+bool
+pfa_map_cache_param(const char *name)
 {
 	return ends_with(name, "_cache_database") ||
 	    ends_with(name, "_cache_map") || ends_with(name, "_cache_name") ||
@@ -157,9 +156,8 @@ is_cache_param(const char *name)
 	    strcmp(name, "proxy_write_maps") == 0;
 }
 
-/* true if PATH is DIR or below it. */
-static bool
-below(const char *path, const char *dir)
+bool
+pfa_map_path_below(const char *path, const char *dir)
 {
 	if (dir == NULL || *dir != '/')
 		return false;
@@ -185,7 +183,8 @@ disc_token(void *arg, const char *token)
 	char *type, *path;
 	if (pfa_mapspec_parse(token, &type, &path) < 0)
 		return 0;
-	if (!below(path, d->data_dir) && !below(path, d->queue_dir))
+	if (!pfa_map_path_below(path, d->data_dir) &&
+	    !pfa_map_path_below(path, d->queue_dir))
 		pfa_maptables_add(d->l, type, path, d->param, d->flags);
 	free(type);
 	free(path);
@@ -210,7 +209,7 @@ static void
 disc_param(void *arg, const char *name, const char *value)
 {
 	struct disc *d = arg;
-	if (value == NULL || is_cache_param(name))
+	if (value == NULL || pfa_map_cache_param(name))
 		return;
 	d->param = name;
 	d->flags = param_flags(name);

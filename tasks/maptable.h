@@ -81,6 +81,12 @@ void pfa_maptables_free(struct pfa_maptables *l);
  */
 int pfa_maptables_discover(struct pfa_postfix *pf, struct pfa_maptables *l);
 
+/* Parameters whose tables are Postfix's own caches (*_cache_database,
+ * address_verify_map, ...) or proxymap's write list, not tables to keep. */
+bool pfa_map_cache_param(const char *name);
+/* true if PATH is DIR or below it (DIR absolute; false for NULL). */
+bool pfa_map_path_below(const char *path, const char *dir);
+
 /*
  * The shrink rule: true if going from OLD entries to NEW must be refused
  * (there were entries and now there are none, or more than MAX_SHRINK
