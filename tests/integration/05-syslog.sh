@@ -1,5 +1,5 @@
 #!/bin/bash
-# 07-syslog.sh - pfagent's events arrive at a real syslog-ng (own config and
+# 05-syslog.sh - pfagent's events arrive at a real syslog-ng (own config and
 # socket, /dev/log bound to it in a private mount namespace) at the
 # expected facility and level.
 . "$PFA_SRCDIR/tests/integration/lib.sh"

@@ -1,5 +1,5 @@
 #!/bin/bash
-# 10-maps.sh - rebuild-maps against a real Postfix: discovery of hash,
+# 30-maps.sh - rebuild-maps against a real Postfix: discovery of hash,
 # lmdb, cdb, regexp and cidr tables from main.cf; databases built and
 # answering postmap -q; sasl_passwd's 0600 carried to its database; a run
 # with nothing changed touches nothing (inode and mtime kept); a changed

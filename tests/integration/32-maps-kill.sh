@@ -1,5 +1,5 @@
 #!/bin/bash
-# 12-maps-kill.sh - SIGKILL during rebuilds: pfagent is killed at a random
+# 32-maps-kill.sh - SIGKILL during rebuilds: pfagent is killed at a random
 # instant while it rebuilds a 200,000-line table (40 trials for hash, 10
 # each for lmdb and cdb).  After every kill, and all along from a reader
 # running postmap -q in a loop, the live database answers, and answers

@@ -1,5 +1,5 @@
 #!/bin/bash
-# 05-sigkill.sh - SIGKILL at random instants during runs never leaves a
+# 21-dh-sigkill.sh - SIGKILL at random instants during runs never leaves a
 # partial or empty DH file (repeated many times), and the next run cleans
 # up any temporary file the killed run left.
 . "$PFA_SRCDIR/tests/integration/lib.sh"

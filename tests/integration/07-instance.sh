@@ -1,5 +1,5 @@
 #!/bin/bash
-# 09-instance.sh - postfix.config_directory selects the instance: with two
+# 07-instance.sh - postfix.config_directory selects the instance: with two
 # real instances side by side only the configured one is touched and
 # reloaded; a wrong command_directory is UNKNOWN with a clear message.
 . "$PFA_SRCDIR/tests/integration/lib.sh"

@@ -1,5 +1,5 @@
 #!/bin/bash
-# 02-rotate-dh.sh - rotate-dh against a real Postfix: the DH file is
+# 20-rotate-dh.sh - rotate-dh against a real Postfix: the DH file is
 # replaced with valid parameters, keeps its mode and owner, Postfix logs
 # exactly one reload; a second run within the interval does nothing;
 # dry-run writes nothing; ffdhe mode; --exit-changed; obsolete dh512.

@@ -1,5 +1,5 @@
 #!/bin/bash
-# 06-concurrent.sh - two runs at once: the second exits 3 at once, names the
+# 04-concurrent.sh - two runs at once: the second exits 3 at once, names the
 # first one's PID and touches nothing; there is exactly one reload.
 . "$PFA_SRCDIR/tests/integration/lib.sh"
 . "$PFA_SRCDIR/tests/integration/pfa.sh"

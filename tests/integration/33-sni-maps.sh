@@ -1,5 +1,5 @@
 #!/bin/bash
-# 14-sni-maps.sh - rebuild-maps and tls_server_sni_maps against a real
+# 33-sni-maps.sh - rebuild-maps and tls_server_sni_maps against a real
 # Postfix: the table is built with postmap -F (its database holds the key
 # and certificate files its values name) and answers postmap -q; a run
 # with nothing changed touches nothing; a touched but unchanged

@@ -1,5 +1,5 @@
 #!/bin/bash
-# 03-gate-rollback.sh - a configuration that fails `postfix check` after the
+# 02-gate-rollback.sh - a configuration that fails `postfix check` after the
 # change: the DH file is put back, Postfix is not reloaded, CRITICAL, and
 # the task stays due.
 . "$PFA_SRCDIR/tests/integration/lib.sh"

@@ -1,5 +1,5 @@
 #!/bin/bash
-# 13-validate-config.sh - validate-config against a real sandbox Postfix:
+# 40-validate-config.sh - validate-config against a real sandbox Postfix:
 # each weakness written into main.cf or master.cf is reported with its id
 # and severity, a hardened configuration gives no warning, the loadability
 # checks block the reload gate, drift is reported, and bad input (garbage,

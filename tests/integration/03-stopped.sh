@@ -1,5 +1,5 @@
 #!/bin/bash
-# 04-stopped.sh - with Postfix stopped, the file is replaced and nothing is
+# 03-stopped.sh - with Postfix stopped, the file is replaced and nothing is
 # started or reloaded.
 . "$PFA_SRCDIR/tests/integration/lib.sh"
 . "$PFA_SRCDIR/tests/integration/pfa.sh"

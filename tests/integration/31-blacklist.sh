@@ -1,5 +1,5 @@
 #!/bin/bash
-# 11-blacklist.sh - rebuild-maps' blacklist assembly against a real
+# 31-blacklist.sh - rebuild-maps' blacklist assembly against a real
 # Postfix: list files merged, lower-cased, sorted and de-duplicated into
 # the map source and built; an unused map is reported with the remedy;
 # after the remedy a real SMTP session from 127.0.0.1 with a listed sender

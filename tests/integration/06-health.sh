@@ -1,5 +1,5 @@
 #!/bin/bash
-# 08-health.sh - `postfix reload` exits 0 even when a daemon then dies; the
+# 06-health.sh - `postfix reload` exits 0 even when a daemon then dies; the
 # gate's health check sees it (no 220 banner, fatal: in the log), restores
 # the files, reloads again, checks again, and reports CRITICAL with the log
 # lines that explain it.
