@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "atomic.h"
+#include "file.h"
 #include "log.h"
 #include "report.h"
 #include "state.h"
@@ -94,44 +95,28 @@ pfa_state_load(struct pfa_state *st, const char *statedir)
 {
 	memset(st, 0, sizeof(*st));
 	st->path = pfa_xasprintf("%s/state.json", statedir);
-	int fd = open(st->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0) {
+	char *buf = NULL;
+	size_t len = 0;
+	const char *why = NULL;
+	if (pfa_file_read(st->path, STATE_MAX, 0, &buf, &len, NULL) < 0) {
 		if (errno == ENOENT) {
 			st->root = fresh_root();
 			return 0;
 		}
-		pfa_log_errno(LOG_ERR, "event=state-read-failed file=%s",
-		    st->path);
-		st->root = fresh_root();
-		return -1;
-	}
-	struct stat sb;
-	char *buf = NULL;
-	size_t len = 0;
-	const char *why = NULL;
-	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
-		why = "not a regular file";
-	} else if (sb.st_size > STATE_MAX) {
-		why = "too large";
-	} else {
-		buf = pfa_xmalloc((size_t)sb.st_size + 1);
-		while (len < (size_t)sb.st_size) {
-			ssize_t n = read(fd, buf + len, (size_t)sb.st_size - len);
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n <= 0)
-				break;
-			len += (size_t)n;
+		if (errno != EINVAL && errno != EFBIG) {
+			pfa_log_errno(LOG_ERR, "event=state-read-failed file=%s",
+			    st->path);
+			st->root = fresh_root();
+			return -1;
 		}
-		buf[len] = '\0';
-		if (len == 0)
-			why = "empty";
-		else if (memchr(buf, '\0', len) != NULL)
-			why = "contains NUL bytes";
-		else
-			st->root = parse(buf, len, &why);
+		why = errno == EFBIG ? "too large" : "not a regular file";
+	} else if (len == 0) {
+		why = "empty";
+	} else if (memchr(buf, '\0', len) != NULL) {
+		why = "contains NUL bytes";
+	} else {
+		st->root = parse(buf, len, &why);
 	}
-	close(fd);
 	free(buf);
 	if (st->root == NULL) {
 		set_aside(st, why ? why : "unreadable");

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "atomic.h"
+#include "file.h"
 #include "loadcheck.h"
 #include "log.h"
 #include "task.h"
@@ -53,39 +54,13 @@ pfa_task_index(const char *name)
 	return -1;
 }
 
-/* true if PATH is a regular file holding exactly DATA (dry-run only). */
-static bool
-same_content(const char *path, const void *data, size_t len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		return false;
-	struct stat st;
-	bool same = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-	    (size_t)st.st_size == len;
-	char buf[8192];
-	size_t off = 0;
-	while (same && off < len) {
-		ssize_t n = read(fd, buf, sizeof(buf));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0 || off + (size_t)n > len ||
-		    memcmp(buf, (const char *)data + off, (size_t)n) != 0)
-			same = false;
-		else
-			off += (size_t)n;
-	}
-	close(fd);
-	return same;
-}
-
 static int
 replace(struct pfa_ctx *ctx, struct pfa_result *res, const char *path,
     const void *data, size_t len, const char *id, bool reload)
 {
 	if (ctx->dry_run) {
 		char q[1024];
-		if (data != NULL && same_content(path, data, len)) {
+		if (data != NULL && pfa_file_same(path, data, len)) {
 			pfa_log(LOG_INFO, "task=%s event=unchanged file=%s",
 			    ctx->task, pfa_log_quote(q, sizeof(q), path));
 			return 0;

@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 
 #include "audit.h"
+#include "file.h"
 #include "maptable.h"
 
 const struct pfa_rule_doc pfa_audit_sasl_rules[] = {
@@ -203,7 +204,8 @@ read_keys(struct keys *k, const char *src)
 	char *buf;
 	size_t len;
 	struct stat st;
-	if (pfa_map_read(src, MAX_SOURCE, &buf, &len, &st) < 0)
+	if (pfa_file_read(src, MAX_SOURCE, PFA_FILE_FOLLOW, &buf, &len,
+	    &st) < 0)
 		return false;
 	parse_keys(k, buf);
 	explicit_bzero(buf, len);	/* it holds passwords */

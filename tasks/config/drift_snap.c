@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "drift_int.h"
+#include "file.h"
 
 #define SNAP_MAGIC	"pfagent-drift-snapshot"
 #define SNAP_VERSION	1
@@ -163,38 +164,20 @@ int
 pfa_snap_read_file(const char *path, bool follow, char **bufp, size_t *lenp,
     const char **why)
 {
-	struct stat sb;
 	*bufp = NULL;
 	*lenp = 0;
-	*why = "a symbolic link";
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK |
-	    (follow ? 0 : O_NOFOLLOW));
-	if (fd < 0)
-		return errno == ENOENT ? 1 : errno == ELOOP && !follow ? 2 : -1;
-	int rc = fstat(fd, &sb) < 0 ? -1 : 0;
-	if (rc == 0 && (!S_ISREG(sb.st_mode) || sb.st_size > FILE_MAX)) {
-		*why = S_ISREG(sb.st_mode) ? "too large" : "not a regular file";
-		rc = 2;
+	if (pfa_file_read(path, FILE_MAX, follow ? PFA_FILE_FOLLOW : 0, bufp,
+	    lenp, NULL) == 0)
+		return 0;
+	switch (errno) {
+	case ENOENT:
+		return 1;
+	case ELOOP:
+	case EINVAL:
+	case EFBIG:
+		*why = pfa_file_strerror(errno);
+		return 2;
+	default:
+		return -1;
 	}
-	size_t size = rc == 0 ? (size_t)sb.st_size : 0, len = 0;
-	char *buf = rc == 0 ? pfa_xmalloc(size + 1) : NULL;
-	while (rc == 0 && len < size) {
-		ssize_t n = read(fd, buf + len, size - len);
-		if (n == 0)
-			break;
-		if (n < 0 && errno != EINTR)
-			rc = -1;
-		len += n > 0 ? (size_t)n : 0;
-	}
-	int saved = errno;
-	close(fd);
-	errno = saved;
-	if (rc != 0) {
-		free(buf);
-		return rc;
-	}
-	buf[len] = '\0';
-	*bufp = buf;
-	*lenp = len;
-	return 0;
 }

@@ -22,8 +22,12 @@
 
 #include "dhgen.h"
 #include "duration.h"
+#include "file.h"
 #include "log.h"
 #include "task.h"
+
+/* larger than any DH parameter file */
+#define DH_FILE_MAX (64 * 1024)
 
 enum dh_mode { MODE_GENERATE, MODE_FFDHE };
 static const char *const mode_names[] = { "generate", "ffdhe", NULL };
@@ -168,31 +172,6 @@ report_dh512(struct pfa_ctx *ctx, struct pfa_result *res)
 	free(remedy);
 }
 
-static int
-read_small(const char *path, char **buf, size_t *len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		return -1;
-	size_t cap = 65536, n = 0;
-	char *b = pfa_xmalloc(cap + 1);
-	for (;;) {
-		ssize_t r = read(fd, b + n, cap - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		n += (size_t)r;
-		if (n == cap)
-			break;	/* larger than any DH parameter file */
-	}
-	close(fd);
-	b[n] = '\0';
-	*buf = b;
-	*len = n;
-	return 0;
-}
-
 /*
  * Is PATH due?  Sets *why.  -1: it cannot be replaced (finding added).
  */
@@ -236,12 +215,12 @@ is_due(struct pfa_ctx *ctx, struct pfa_result *res, const struct dh_conf *c,
 	char *buf = NULL, err[256] = "";
 	size_t len = 0;
 	int bits = 0;
-	if (read_small(path, &buf, &len) < 0 ||
+	if (pfa_file_read(path, DH_FILE_MAX, 0, &buf, &len, NULL) < 0 ||
 	    pfa_dh_check_pem(buf, len, &bits, err, sizeof(err)) < 0) {
 		pfa_result_add_finding(res, PFA_SEV_WARNING, "PFA-DH-003", path,
 		    NULL, "the current file is not valid DH parameters (%s): "
 		    "Postfix silently falls back to its compiled-in group; "
-		    "replacing it", *err ? err : strerror(errno));
+		    "replacing it", *err ? err : pfa_file_strerror(errno));
 		free(buf);
 		*why = "invalid";
 		return 1;

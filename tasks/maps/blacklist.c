@@ -20,6 +20,7 @@
 
 #include "blacklist.h"
 #include "config.h"
+#include "file.h"
 #include "mapsrc.h"
 #include "maptable.h"
 
@@ -345,8 +346,8 @@ pfa_bl_assemble(const struct pfa_bl_conf *c, struct pfa_result *res,
 		char *data = NULL;
 		size_t dlen = 0;
 		struct stat st;
-		if (pfa_map_read(*f, PFA_MAP_MAX_SOURCE, &data, &dlen,
-		    &st) < 0) {
+		if (pfa_file_read(*f, PFA_MAP_MAX_SOURCE, PFA_FILE_FOLLOW,
+		    &data, &dlen, &st) < 0) {
 			pfa_result_add_finding(res, PFA_SEV_CRITICAL,
 			    "PFA-MAP-004", *f, NULL, "cannot read the list "
 			    "file: %s; the blacklist map is not rewritten",

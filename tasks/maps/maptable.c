@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "file.h"
 #include "maprecord.h"
 #include "maptable.h"
 #include "result.h"
@@ -252,68 +253,6 @@ pfa_map_shrink_refused(size_t old_entries, size_t new_entries, int max_shrink)
 	    (uintmax_t)old_entries * (uintmax_t)(100 - max_shrink);
 }
 
-int
-pfa_map_read(const char *path, size_t max, char **buf, size_t *len,
-    struct stat *st)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	if (fd < 0)
-		return -1;
-	if (fstat(fd, st) < 0) {
-		int e = errno;
-		close(fd);
-		errno = e;
-		return -1;
-	}
-	if (!S_ISREG(st->st_mode)) {
-		close(fd);
-		errno = EINVAL;
-		return -1;
-	}
-	if ((uintmax_t)st->st_size > (uintmax_t)max) {
-		close(fd);
-		errno = EFBIG;
-		return -1;
-	}
-	size_t cap = (size_t)st->st_size + 1, n = 0;
-	char *b = pfa_xmalloc(cap + 1);
-	for (;;) {
-		if (n == cap) {
-			if (cap > max) {
-				free(b);
-				close(fd);
-				errno = EFBIG;
-				return -1;
-			}
-			cap = cap * 2 > max + 1 ? max + 1 : cap * 2;
-			b = pfa_xrealloc(b, cap + 1);
-		}
-		ssize_t r = read(fd, b + n, cap - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			int e = errno;
-			free(b);
-			close(fd);
-			errno = e;
-			return -1;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
-	close(fd);
-	if (n > max) {
-		free(b);
-		errno = EFBIG;
-		return -1;
-	}
-	b[n] = '\0';
-	*buf = b;
-	*len = n;
-	return 0;
-}
-
 char *
 pfa_map_redact(const char *msg)
 {
@@ -386,8 +325,8 @@ pfa_mapfiles_load(struct pfa_map_check *chk, struct pfa_mapfiles *out,
 		char *data, fsha[65];
 		size_t n;
 		struct stat st;
-		if (pfa_map_read(r->path, PFA_MAP_MAX_NAMED, &data, &n,
-		    &st) < 0) {
+		if (pfa_file_read(r->path, PFA_MAP_MAX_NAMED, PFA_FILE_FOLLOW,
+		    &data, &n, &st) < 0) {
 			pfa_mapsrc_problem(chk, r->line, true, "names the file "
 			    "%s, which cannot be read: %s; postmap -F would "
 			    "leave this entry out", r->path, errno == EINVAL ?

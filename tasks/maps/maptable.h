@@ -107,14 +107,6 @@ char *pfa_map_db_path(const char *type, const char *source);
 
 #define PFA_MAP_MAX_SOURCE (1024L * 1024 * 1024)	/* 1 GiB */
 
-/*
- * Reads the regular file PATH (following symlinks) into *buf (NUL added,
- * free it), *len bytes; *st is its fstat.  0; -1 with errno set (EFBIG:
- * larger than MAX; EINVAL: not a regular file).
- */
-int pfa_map_read(const char *path, size_t max, char **buf, size_t *len,
-    struct stat *st);
-
 /* A file named by an SNI table's values, as last read. */
 struct pfa_mapfile {
 	char *path;

@@ -28,6 +28,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "file.h"
 #include "log.h"
 #include "mapbuild.h"
 #include "maprecord.h"
@@ -296,8 +297,8 @@ do_table(struct run *rn, const struct pfa_maptable *t,
 	}
 
 	bool secret = (t->flags & PFA_MT_SECRET) != 0;
-	if (pend == NULL && pfa_map_read(t->path, PFA_MAP_MAX_SOURCE, &data,
-	    &len, &ss) < 0) {
+	if (pend == NULL && pfa_file_read(t->path, PFA_MAP_MAX_SOURCE,
+	    PFA_FILE_FOLLOW, &data, &len, &ss) < 0) {
 		pfa_result_add_finding(rn->res, PFA_SEV_CRITICAL,
 		    "PFA-MAP-014", t->path, NULL, "%s: cannot read the "
 		    "source: %s; not %s", t->spec, errno == EINVAL ?

@@ -2,7 +2,7 @@
  * test_maptable.c - the table list of rebuild-maps (tasks/maptable.c):
  * the shrink rule at and around its limits, "TYPE:/path" parsing, the
  * tokenizer for Postfix list values, the table list itself, redaction of
- * secret sources, reading a source file, and discovery from a real
+ * secret sources, and discovery from a real
  * `postconf -c DIR` over fixture main.cf and master.cf files (no Postfix
  * instance runs; postconf only reads them).
  */
@@ -454,102 +454,6 @@ write_file(const char *name, const char *text)
 	assert_int_equal(fclose(f), 0);
 }
 
-/* pfa_map_read on DIR/NAME with MAX; returns its result, errno in *err. */
-static int
-read_in(const char *name, size_t max, char **buf, size_t *len,
-    struct stat *st, int *err)
-{
-	char p[160];
-	snprintf(p, sizeof(p), "%s/%s", dir, name);
-	errno = 0;
-	int rc = pfa_map_read(p, max, buf, len, st);
-	*err = errno;
-	return rc;
-}
-
-static void
-test_read(void **state)
-{
-	(void)state;
-	static const char text[] = "key1 value1\nkey2 value2\n";
-	write_file("src", text);
-	char *buf = NULL;
-	size_t len = 0;
-	struct stat st;
-	int err;
-
-	assert_int_equal(read_in("src", PFA_MAP_MAX_SOURCE, &buf, &len, &st,
-	    &err), 0);
-	assert_int_equal(len, strlen(text));
-	assert_string_equal(buf, text);
-	assert_int_equal(st.st_size, (off_t)strlen(text));
-	assert_true(S_ISREG(st.st_mode));
-	free(buf);
-
-	/* exactly MAX bytes is fine, one more is EFBIG */
-	buf = NULL;
-	assert_int_equal(read_in("src", strlen(text), &buf, &len, &st, &err),
-	    0);
-	assert_int_equal(len, strlen(text));
-	free(buf);
-	buf = NULL;
-	assert_int_equal(read_in("src", strlen(text) - 1, &buf, &len, &st,
-	    &err), -1);
-	assert_int_equal(err, EFBIG);
-	assert_null(buf);
-
-	/* empty: a NUL-terminated empty buffer */
-	write_file("empty", "");
-	assert_int_equal(read_in("empty", 10, &buf, &len, &st, &err), 0);
-	assert_int_equal(len, 0);
-	assert_string_equal(buf, "");
-	free(buf);
-
-	/* a symlink is followed; *st is the target's */
-	char src[160], lnk[160];
-	snprintf(src, sizeof(src), "%s/src", dir);
-	snprintf(lnk, sizeof(lnk), "%s/link", dir);
-	assert_int_equal(symlink(src, lnk), 0);
-	buf = NULL;
-	assert_int_equal(read_in("link", 1000, &buf, &len, &st, &err), 0);
-	assert_string_equal(buf, text);
-	assert_true(S_ISREG(st.st_mode));
-	free(buf);
-}
-
-static void
-test_read_errors(void **state)
-{
-	(void)state;
-	char *buf = NULL;
-	size_t len = 99;
-	struct stat st;
-	int err;
-	char p[160];
-
-	assert_int_equal(read_in("missing", 1000, &buf, &len, &st, &err), -1);
-	assert_int_equal(err, ENOENT);
-
-	snprintf(p, sizeof(p), "%s/sub", dir);
-	assert_int_equal(mkdir(p, 0700), 0);
-	assert_int_equal(read_in("sub", 1000, &buf, &len, &st, &err), -1);
-	assert_int_equal(err, EINVAL);
-
-	/* a FIFO without a writer: refused, not waited on */
-	snprintf(p, sizeof(p), "%s/fifo", dir);
-	assert_int_equal(mkfifo(p, 0600), 0);
-	assert_int_equal(read_in("fifo", 1000, &buf, &len, &st, &err), -1);
-	assert_int_equal(err, EINVAL);
-
-	errno = 0;
-	assert_int_equal(pfa_map_read("/dev/null", 1000, &buf, &len, &st), -1);
-	assert_int_equal(errno, EINVAL);
-
-	/* failures leave the outputs alone */
-	assert_null(buf);
-	assert_int_equal(len, 99);
-}
-
 /* --------------------------------------- files an SNI table names */
 
 /* CHK for an SNI table naming DIR/key.pem, DIR/cert.pem and EXTRA. */
@@ -766,10 +670,6 @@ main(void)
 		cmocka_unit_test(test_tokens_stop),
 		cmocka_unit_test(test_tables_add_find),
 		cmocka_unit_test(test_redact),
-		cmocka_unit_test_setup_teardown(test_read, setup_dir,
-		    teardown_dir),
-		cmocka_unit_test_setup_teardown(test_read_errors, setup_dir,
-		    teardown_dir),
 		cmocka_unit_test_setup_teardown(test_mapfiles, setup_dir,
 		    teardown_dir),
 		cmocka_unit_test_setup_teardown(test_discover, setup_dir,
