@@ -15,6 +15,7 @@
 #include "gate.h"
 #include "health.h"
 #include "log.h"
+#include "reload.h"
 
 void
 pfa_gate_init(struct pfa_gate *g)

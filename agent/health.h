@@ -4,7 +4,8 @@
  * `postfix reload` only sends a signal; a configuration that makes a
  * daemon die is seen only when the daemon starts.  The check: the master
  * is still running, every loopback smtpd/postscreen listener in master.cf
- * answers with a 220 banner, and Postfix's log shows no "fatal:" or
+ * that is not disabled and does not speak TLS first answers with a 220
+ * banner, and Postfix's log shows no "fatal:" or
  * "panic:" since the mark taken before the reload.  Problems become
  * CRITICAL findings (with the log lines that explain them) in a result.
  */
@@ -26,12 +27,5 @@ off_t pfa_health_mark(const char *logfile);
  */
 bool pfa_health_check(struct pfa_postfix *pf, const char *logfile, off_t mark,
     int wait, struct pfa_result *res);
-
-/*
- * Connects to HOST:PORT (numeric host) and reads the first reply line
- * into LINE.  0 if it starts with "220", -1 otherwise (LINE says why).
- */
-int pfa_health_banner(const char *host, const char *port, int timeout_ms,
-    char *line, size_t size);
 
 #endif

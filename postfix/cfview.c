@@ -1,7 +1,8 @@
 /*
- * cfview.c - one run's read-only view of a Postfix configuration: loaded
- * from postconf, or built by hand in unit tests.  Reads nothing but what
- * the Postfix module returns; never logs.
+ * cfview.c - the one model of a Postfix configuration (cfview.h): filled
+ * from postconf by the Postfix module, or built by hand in unit tests;
+ * lookups, service overrides, and the list tokenizer.  Runs nothing,
+ * reads no file, never logs.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -116,13 +117,31 @@ pfa_cfview_set_expanded(struct pfa_cfview *v, const char *name,
 	replace_str(&get_or_add(v, name)->value, value);
 }
 
-static void
-set_raw(struct pfa_cfview *v, const char *name, const char *value)
+void
+pfa_cfview_load_raw(struct pfa_cfview *v, const char *name, const char *value)
 {
 	struct pfa_cfparam *p = get_or_add(v, name);
 	replace_str(&p->raw, value);
 	if (p->value == NULL)
 		replace_str(&p->value, value);
+}
+
+void
+pfa_cfview_load_default(struct pfa_cfview *v, const char *name,
+    const char *value)
+{
+	struct pfa_cfparam *p = get_or_add(v, name);
+	replace_str(&p->dflt, value);
+	if (p->value == NULL)
+		replace_str(&p->value, value);
+}
+
+void
+pfa_cfview_sort(struct pfa_cfview *v)
+{
+	if (!v->sorted && v->nparams > 1)
+		qsort(v->params, v->nparams, sizeof(*v->params), cmp_param);
+	v->sorted = true;
 }
 
 struct pfa_cfsvc *
@@ -166,65 +185,6 @@ pfa_cfview_set_version(struct pfa_cfview *v, const char *mail_version)
 	v->version[0] = a;
 	v->version[1] = b;
 	v->version[2] = c;
-}
-
-/* ---------------------------------------------------------------- load */
-
-static void
-on_default(void *arg, const char *name, const char *value)
-{
-	pfa_cfview_set_default(arg, name, value);
-}
-
-static void
-on_expanded(void *arg, const char *name, const char *value)
-{
-	pfa_cfview_set_expanded(arg, name, value);
-}
-
-static void
-on_raw(void *arg, const char *name, const char *value)
-{
-	set_raw(arg, name, value);
-}
-
-static void
-on_svc_opt(void *arg, const char *service, const char *type,
-    const char *name, const char *value)
-{
-	struct pfa_cfview *v = arg;
-	for (size_t i = 0; i < v->nsvcs; i++)
-		if (strcmp(v->svcs[i].name, service) == 0 &&
-		    strcmp(v->svcs[i].type, type) == 0) {
-			pfa_cfview_svc_opt(&v->svcs[i], name, value);
-			return;
-		}
-}
-
-int
-pfa_cfview_load(struct pfa_cfview *v, struct pfa_postfix *pf, char **why)
-{
-	*why = NULL;
-	if (pfa_postfix_each_postconf(pf, "-dx", on_default, v) < 0 ||
-	    pfa_postfix_each_param(pf, on_expanded, v) < 0 ||
-	    pfa_postfix_each_postconf(pf, "-n", on_raw, v) < 0)
-		goto fail;
-	const struct pfa_service *const *svcs = pfa_postfix_services(pf);
-	if (svcs == NULL)
-		goto fail;
-	for (size_t i = 0; svcs[i]; i++)
-		pfa_cfview_add_service(v, svcs[i]->name, svcs[i]->type,
-		    svcs[i]->command);
-	if (pfa_postfix_each_service_param(pf, on_svc_opt, v) < 0)
-		goto fail;
-	pfa_cfview_set_version(v, pfa_cf_get(v, "mail_version"));
-	qsort(v->params, v->nparams, sizeof(*v->params), cmp_param);
-	v->sorted = true;
-	return 0;
-fail:
-	*why = pfa_xstrdup(pfa_postfix_error(pf) ? pfa_postfix_error(pf) :
-	    "postconf failed");
-	return -1;
 }
 
 /* ---------------------------------------------------------------- read */

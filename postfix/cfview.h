@@ -1,12 +1,15 @@
 /*
- * cfview.h - one run's read-only view of a Postfix configuration, for the
- * loadability checks, the hardening audit and drift.
+ * cfview.h - the one model of a Postfix configuration: parameters (as
+ * expanded, as main.cf writes them, and Postfix's defaults), master.cf
+ * services with their -o overrides, and the list tokenizer every reader
+ * of a Postfix list uses.
  *
- * In production it is loaded from Postfix itself (postconf -x for the
- * expanded values, -n for what main.cf sets as written, -dx for the
- * defaults, -F and -P for master.cf).  Unit tests build one by hand with
- * pfa_cfview_set() and friends: this is the seam, no rule runs a command
- * or reads main.cf itself.  Nothing here logs.
+ * In production the Postfix module fills it from postconf (postfix.h,
+ * pfa_postfix_view: -x for the expanded values, -n for what main.cf sets
+ * as written, -dx for the defaults, -F and -P for master.cf) and owns it.
+ * Unit tests build one by hand with pfa_cfview_set() and friends: this is
+ * the seam, no rule runs a command or reads main.cf itself.  Nothing here
+ * runs a program or logs.
  */
 #ifndef PFA_CFVIEW_H
 #define PFA_CFVIEW_H
@@ -14,7 +17,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "postfix.h"
 
 struct pfa_cfparam {
 	char *name;
@@ -50,13 +52,7 @@ struct pfa_cfview {
 void pfa_cfview_init(struct pfa_cfview *v, const char *config_dir);
 void pfa_cfview_free(struct pfa_cfview *v);
 
-/*
- * Loads V from Postfix (cached postconf views plus postconf -n and -dx).
- * 0, or -1 with *why set (free it) when postconf failed.
- */
-int pfa_cfview_load(struct pfa_cfview *v, struct pfa_postfix *pf, char **why);
-
-/* --- building by hand (unit tests; also used by pfa_cfview_load) --- */
+/* --- building by hand (unit tests; also used by pfa_postfix_view) --- */
 
 /* Sets NAME as main.cf would: raw = value = VALUE (no expansion). */
 void pfa_cfview_set(struct pfa_cfview *v, const char *name, const char *value);
@@ -75,6 +71,17 @@ void pfa_cfview_svc_opt(struct pfa_cfsvc *s, const char *name,
     const char *value);
 /* Parses "3.7.11" into v->version. */
 void pfa_cfview_set_version(struct pfa_cfview *v, const char *mail_version);
+
+/* --- loading from postconf (pfa_postfix_view), in any order --- */
+
+/* NAME as main.cf writes it (postconf -n); also its value if unknown. */
+void pfa_cfview_load_raw(struct pfa_cfview *v, const char *name,
+    const char *value);
+/* Postfix's default for NAME (postconf -dx); also its value if unknown. */
+void pfa_cfview_load_default(struct pfa_cfview *v, const char *name,
+    const char *value);
+/* Sorts the parameters after a bulk load, for fast lookups. */
+void pfa_cfview_sort(struct pfa_cfview *v);
 
 /* --- reading --- */
 

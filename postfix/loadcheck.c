@@ -550,21 +550,16 @@ check_startup(struct pfa_postfix *pf, struct pfa_result *res,
 int
 pfa_loadcheck_gate(struct pfa_postfix *pf, struct pfa_result *res)
 {
-	struct pfa_cfview v;
-	char *why = NULL;
-	pfa_cfview_init(&v, pfa_postfix_config_dir(pf));
-	if (pfa_cfview_load(&v, pf, &why) < 0) {
+	const struct pfa_cfview *v = pfa_postfix_view(pf, PFA_VIEW_ALL);
+	if (v == NULL) {
+		const char *why = pfa_postfix_error(pf);
 		pfa_result_add_finding(res, PFA_SEV_CRITICAL, "PFA-LOAD-016",
 		    pfa_postfix_config_dir(pf), "run `postconf -n` to see the "
 		    "error", "the configuration could not be read: %s",
 		    why ? why : "postconf failed");
-		free(why);
-		pfa_cfview_free(&v);
 		return 1;
 	}
-	int n = pfa_loadcheck_all(&v, pf, res);
-	pfa_cfview_free(&v);
-	return n;
+	return pfa_loadcheck_all(v, pf, res);
 }
 
 int

@@ -1,12 +1,15 @@
 /*
- * postfix.c - Postfix's commands, parameters and services, for the core
- * and the tasks.  The only module that knows command names and how to
- * reload.
+ * postfix.c - Postfix's commands and the one configuration view, for the
+ * core and the tasks.  The only module that knows command names and how
+ * to reload.
  *
  * Every command is COMMAND_DIRECTORY/<cmd> -c CONFIG_DIRECTORY ... through
- * the exec service.  postconf's views (-x, -P, -F) are run once per run and
- * cached until pfa_postfix_invalidate().  Failures are logged here once and
- * remembered for pfa_postfix_error().
+ * the exec service.  The configuration view (cfview.h) is filled from
+ * postconf part by part as callers ask for it (-x parameters, -F and -P
+ * services, -n main.cf as written, -dx defaults), each part at most once
+ * per run, until pfa_postfix_invalidate(); the defaults never change in a
+ * run and survive it.  Failures are logged here once and remembered for
+ * pfa_postfix_error().
  */
 #include <errno.h>
 #include <stdio.h>
@@ -16,6 +19,7 @@
 
 #include "log.h"
 #include "postfix.h"
+#include "reload.h"
 #include "result.h"
 
 struct kv {
@@ -27,15 +31,14 @@ struct pfa_postfix {
 	char *config_dir;
 	char *command_dir;
 	char *error;
-	bool have_params;
-	struct kv *params;
-	size_t nparams;
-	bool have_svc_params;
-	struct kv *svc_params;		/* name = "service/type/param" */
-	size_t nsvc_params;
-	struct pfa_svc_param **svc_result;	/* last query result */
-	bool have_services;
-	struct pfa_service **services;
+	struct pfa_cfview view;
+	unsigned have;			/* PFA_VIEW_* parts in view */
+	struct kv *dflt;		/* postconf -dx, kept for the run */
+	size_t ndflt;
+	bool have_dflt;
+	char *raw_err;			/* what postconf -n said on stderr */
+	char *raw_why;			/* why it failed, NULL if it ran */
+	bool raw_ran;			/* postconf -n could be started */
 };
 
 struct pfa_postfix *
@@ -44,6 +47,7 @@ pfa_postfix_new(const char *config_dir, const char *command_dir)
 	struct pfa_postfix *pf = pfa_xcalloc(1, sizeof(*pf));
 	pf->config_dir = pfa_xstrdup(config_dir);
 	pf->command_dir = pfa_xstrdup(command_dir);
+	pfa_cfview_init(&pf->view, config_dir);
 	return pf;
 }
 
@@ -57,41 +61,16 @@ free_kv(struct kv *v, size_t n)
 	free(v);
 }
 
-static void
-free_svc_result(struct pfa_postfix *pf)
-{
-	if (pf->svc_result == NULL)
-		return;
-	for (struct pfa_svc_param **p = pf->svc_result; *p; p++) {
-		free((*p)->service);
-		free((*p)->type);
-		free((*p)->value);
-		free(*p);
-	}
-	free(pf->svc_result);
-	pf->svc_result = NULL;
-}
-
 void
 pfa_postfix_invalidate(struct pfa_postfix *pf)
 {
-	free_kv(pf->params, pf->nparams);
-	free_kv(pf->svc_params, pf->nsvc_params);
-	pf->params = pf->svc_params = NULL;
-	pf->nparams = pf->nsvc_params = 0;
-	pf->have_params = pf->have_svc_params = false;
-	free_svc_result(pf);
-	if (pf->services != NULL) {
-		for (struct pfa_service **s = pf->services; *s; s++) {
-			free((*s)->name);
-			free((*s)->type);
-			free((*s)->command);
-			free(*s);
-		}
-		free(pf->services);
-	}
-	pf->services = NULL;
-	pf->have_services = false;
+	pfa_cfview_free(&pf->view);
+	pfa_cfview_init(&pf->view, pf->config_dir);
+	pf->have = 0;
+	free(pf->raw_err);
+	free(pf->raw_why);
+	pf->raw_err = pf->raw_why = NULL;
+	pf->raw_ran = false;
 }
 
 void
@@ -100,6 +79,8 @@ pfa_postfix_free(struct pfa_postfix *pf)
 	if (pf == NULL)
 		return;
 	pfa_postfix_invalidate(pf);
+	pfa_cfview_free(&pf->view);
+	free_kv(pf->dflt, pf->ndflt);
 	free(pf->config_dir);
 	free(pf->command_dir);
 	free(pf->error);
@@ -159,10 +140,15 @@ set_error(struct pfa_postfix *pf, char *msg)
 	pf->error = msg;
 }
 
-/* Runs postconf with ARG and parses "name = value" lines into V. */
+/*
+ * Runs postconf with ARG and parses "name = value" lines into V.  With
+ * ERR, what postconf wrote on stderr is kept there (free it) and *WHY is
+ * the reason it failed (free it), or NULL if it exited 0; both stay NULL
+ * when it could not be started.
+ */
 static int
-postconf_lines(struct pfa_postfix *pf, const char *arg, struct kv **v,
-    size_t *n)
+postconf_run(struct pfa_postfix *pf, const char *arg, struct kv **v,
+    size_t *n, char **err, char **why_out)
 {
 	const char *args[] = { arg, NULL };
 	struct pfa_exec_opts o = { .timeout_ms = 30000,
@@ -173,6 +159,8 @@ postconf_lines(struct pfa_postfix *pf, const char *arg, struct kv **v,
 		    pf->command_dir, strerror(errno)));
 		return -1;
 	}
+	if (err != NULL)
+		*err = pfa_xstrdup(r.err);
 	if (r.status != 0) {
 		char *why = first_line(r.err_len ? r.err : r.out);
 		set_error(pf, pfa_xasprintf("postconf -c %s %s failed: %s",
@@ -181,7 +169,10 @@ postconf_lines(struct pfa_postfix *pf, const char *arg, struct kv **v,
 		pfa_log(LOG_ERR, "event=postconf-failed config_directory=%s "
 		    "args=%s status=%d error=%s", pf->config_dir, arg, r.status,
 		    pfa_log_quote(q, sizeof(q), why));
-		free(why);
+		if (why_out != NULL)
+			*why_out = why;
+		else
+			free(why);
 		pfa_exec_result_free(&r);
 		return -1;
 	}
@@ -211,138 +202,140 @@ postconf_lines(struct pfa_postfix *pf, const char *arg, struct kv **v,
 	return 0;
 }
 
-int
-pfa_postfix_each_postconf(struct pfa_postfix *pf, const char *arg,
-    void (*fn)(void *arg, const char *name, const char *value), void *fnarg)
-{
-	struct kv *v;
-	size_t n;
-	if (postconf_lines(pf, arg, &v, &n) < 0)
-		return -1;
-	for (size_t i = 0; i < n; i++)
-		fn(fnarg, v[i].name, v[i].value);
-	free_kv(v, n);
-	return 0;
-}
-
-const char *
-pfa_postfix_param(struct pfa_postfix *pf, const char *name)
-{
-	if (!pf->have_params) {
-		if (postconf_lines(pf, "-x", &pf->params, &pf->nparams) < 0)
-			return NULL;
-		pf->have_params = true;
-	}
-	for (size_t i = 0; i < pf->nparams; i++)
-		if (strcmp(pf->params[i].name, name) == 0)
-			return pf->params[i].value;
-	return NULL;
-}
-
-int
-pfa_postfix_each_param(struct pfa_postfix *pf,
-    void (*fn)(void *arg, const char *name, const char *value), void *arg)
-{
-	if (!pf->have_params) {
-		if (postconf_lines(pf, "-x", &pf->params, &pf->nparams) < 0)
-			return -1;
-		pf->have_params = true;
-	}
-	for (size_t i = 0; i < pf->nparams; i++)
-		fn(arg, pf->params[i].name, pf->params[i].value);
-	return 0;
-}
-
 static int
-load_svc_params(struct pfa_postfix *pf)
+postconf_lines(struct pfa_postfix *pf, const char *arg, struct kv **v,
+    size_t *n)
 {
-	if (pf->have_svc_params)
-		return 0;
-	if (postconf_lines(pf, "-P", &pf->svc_params, &pf->nsvc_params) < 0)
-		return -1;
-	pf->have_svc_params = true;
-	return 0;
+	return postconf_run(pf, arg, v, n, NULL, NULL);
 }
 
-int
-pfa_postfix_each_service_param(struct pfa_postfix *pf,
-    void (*fn)(void *arg, const char *service, const char *type,
-    const char *name, const char *value), void *arg)
+/* postconf -F's "name/type/command = ..." lines into services. */
+static void
+load_services(struct pfa_cfview *v, const struct kv *kv, size_t n)
 {
-	if (load_svc_params(pf) < 0)
-		return -1;
-	for (size_t i = 0; i < pf->nsvc_params; i++) {
-		/* "service/type/param" */
-		char *key = pfa_xstrdup(pf->svc_params[i].name);
-		char *s1 = strchr(key, '/');
-		char *s2 = s1 ? strchr(s1 + 1, '/') : NULL;
-		if (s2 != NULL) {
-			*s1 = *s2 = '\0';
-			fn(arg, key, s1 + 1, s2 + 1, pf->svc_params[i].value);
-		}
-		free(key);
-	}
-	return 0;
-}
-
-const struct pfa_svc_param *const *
-pfa_postfix_service_params(struct pfa_postfix *pf, const char *name)
-{
-	if (load_svc_params(pf) < 0)
-		return NULL;
-	free_svc_result(pf);
-	size_t cnt = 0;
-	pf->svc_result = pfa_xcalloc(pf->nsvc_params + 1,
-	    sizeof(*pf->svc_result));
-	for (size_t i = 0; i < pf->nsvc_params; i++) {
-		/* "service/type/param": the service name may hold no '/' */
-		const char *key = pf->svc_params[i].name;
-		const char *s1 = strchr(key, '/');
-		const char *s2 = s1 ? strchr(s1 + 1, '/') : NULL;
-		if (s2 == NULL || strcmp(s2 + 1, name) != 0)
-			continue;
-		struct pfa_svc_param *p = pfa_xcalloc(1, sizeof(*p));
-		p->service = strndup(key, (size_t)(s1 - key));
-		p->type = strndup(s1 + 1, (size_t)(s2 - s1 - 1));
-		p->value = pfa_xstrdup(pf->svc_params[i].value);
-		if (p->service == NULL || p->type == NULL)
-			abort();
-		pf->svc_result[cnt++] = p;
-	}
-	return (const struct pfa_svc_param *const *)pf->svc_result;
-}
-
-const struct pfa_service *const *
-pfa_postfix_services(struct pfa_postfix *pf)
-{
-	if (pf->have_services)
-		return (const struct pfa_service *const *)pf->services;
-	struct kv *v;
-	size_t n;
-	if (postconf_lines(pf, "-F", &v, &n) < 0)
-		return NULL;
-	size_t cnt = 0;
-	pf->services = pfa_xcalloc(n + 1, sizeof(*pf->services));
 	for (size_t i = 0; i < n; i++) {
-		/* "name/type/command = ..." */
-		const char *key = v[i].name;
+		const char *key = kv[i].name;
 		size_t klen = strlen(key);
 		if (klen < 9 || strcmp(key + klen - 8, "/command") != 0)
 			continue;
 		const char *s1 = strchr(key, '/');
 		if (s1 == NULL || s1 >= key + klen - 8)
 			continue;
-		struct pfa_service *s = pfa_xcalloc(1, sizeof(*s));
-		s->name = strndup(key, (size_t)(s1 - key));
-		s->type = strndup(s1 + 1, (size_t)(key + klen - 8 - s1 - 1));
-		s->command = pfa_xstrdup(v[i].value);
-		if (s->name == NULL || s->type == NULL)
+		char *name = strndup(key, (size_t)(s1 - key));
+		char *type = strndup(s1 + 1, (size_t)(key + klen - 8 - s1 - 1));
+		if (name == NULL || type == NULL)
 			abort();
-		pf->services[cnt++] = s;
+		pfa_cfview_add_service(v, name, type, kv[i].value);
+		free(name);
+		free(type);
 	}
-	free_kv(v, n);
-	pf->have_services = true;
-	return (const struct pfa_service *const *)pf->services;
+}
+
+/* postconf -P's "service/type/param = value" lines into the services'
+ * overrides (the service name holds no '/'). */
+static void
+load_svc_opts(struct pfa_cfview *v, const struct kv *kv, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const char *key = kv[i].name;
+		const char *s1 = strchr(key, '/');
+		const char *s2 = s1 ? strchr(s1 + 1, '/') : NULL;
+		if (s2 == NULL)
+			continue;
+		for (size_t k = 0; k < v->nsvcs; k++) {
+			struct pfa_cfsvc *s = &v->svcs[k];
+			if (strlen(s->name) == (size_t)(s1 - key) &&
+			    strncmp(s->name, key, (size_t)(s1 - key)) == 0 &&
+			    strlen(s->type) == (size_t)(s2 - s1 - 1) &&
+			    strncmp(s->type, s1 + 1, (size_t)(s2 - s1 - 1)) == 0) {
+				pfa_cfview_svc_opt(s, s2 + 1, kv[i].value);
+				break;
+			}
+		}
+	}
+}
+
+/* Loads one part of the view; 0 or -1 (pf->error set). */
+static int
+load_part(struct pfa_postfix *pf, unsigned part)
+{
+	struct kv *kv = NULL, *kv2 = NULL;
+	size_t n = 0, n2 = 0;
+	struct pfa_cfview *v = &pf->view;
+	switch (part) {
+	case PFA_VIEW_PARAMS:
+		if (postconf_lines(pf, "-x", &kv, &n) < 0)
+			return -1;
+		for (size_t i = 0; i < n; i++)
+			pfa_cfview_set_expanded(v, kv[i].name, kv[i].value);
+		pfa_cfview_set_version(v, pfa_cf_get(v, "mail_version"));
+		break;
+	case PFA_VIEW_RAW:
+		/* its warnings are kept for pfa_postfix_check */
+		free(pf->raw_err);
+		free(pf->raw_why);
+		pf->raw_err = pf->raw_why = NULL;
+		pf->raw_ran = false;
+		if (postconf_run(pf, "-n", &kv, &n, &pf->raw_err,
+		    &pf->raw_why) < 0) {
+			pf->raw_ran = pf->raw_err != NULL;
+			return -1;
+		}
+		pf->raw_ran = true;
+		for (size_t i = 0; i < n; i++)
+			pfa_cfview_load_raw(v, kv[i].name, kv[i].value);
+		break;
+	case PFA_VIEW_DEFAULTS:
+		if (!pf->have_dflt) {
+			if (postconf_lines(pf, "-dx", &pf->dflt, &pf->ndflt) < 0)
+				return -1;
+			pf->have_dflt = true;
+		}
+		for (size_t i = 0; i < pf->ndflt; i++)
+			pfa_cfview_load_default(v, pf->dflt[i].name,
+			    pf->dflt[i].value);
+		break;
+	case PFA_VIEW_SERVICES:
+		if (postconf_lines(pf, "-F", &kv, &n) < 0 ||
+		    postconf_lines(pf, "-P", &kv2, &n2) < 0) {
+			free_kv(kv, n);
+			return -1;
+		}
+		load_services(v, kv, n);
+		load_svc_opts(v, kv2, n2);
+		break;
+	default:
+		abort();
+	}
+	free_kv(kv, n);
+	free_kv(kv2, n2);
+	pfa_cfview_sort(v);
+	return 0;
+}
+
+const struct pfa_cfview *
+pfa_postfix_view(struct pfa_postfix *pf, unsigned parts)
+{
+	static const unsigned order[] = { PFA_VIEW_PARAMS, PFA_VIEW_RAW,
+		PFA_VIEW_DEFAULTS, PFA_VIEW_SERVICES };
+	/* an override's "$name" is resolved through main.cf's values */
+	if (parts & PFA_VIEW_SERVICES)
+		parts |= PFA_VIEW_PARAMS;
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		if (!(parts & order[i]) || (pf->have & order[i]))
+			continue;
+		if (load_part(pf, order[i]) < 0)
+			return NULL;
+		pf->have |= order[i];
+	}
+	return &pf->view;
+}
+
+const char *
+pfa_postfix_param(struct pfa_postfix *pf, const char *name)
+{
+	const struct pfa_cfview *v = pfa_postfix_view(pf, PFA_VIEW_PARAMS);
+	return v != NULL ? pfa_cf_get(v, name) : NULL;
 }
 
 int
@@ -490,23 +483,24 @@ pfa_postfix_check(struct pfa_postfix *pf, struct pfa_postfix_check *c)
 	collect_warnings(c, r.out);
 	pfa_exec_result_free(&r);
 
-	const char *nargs[] = { "-n", NULL };
-	struct pfa_exec_opts no = { .timeout_ms = 30000 };
-	if (pfa_postfix_run(pf, "postconf", nargs, &no, &r) < 0) {
-		pfa_postfix_check_free(c);
-		return -1;
-	}
-	if (r.status != 0) {
+	/* postconf -n's warnings: the view's (it runs once) */
+	if (pfa_postfix_view(pf, PFA_VIEW_RAW) == NULL) {
+		if (!pf->raw_ran) {
+			pfa_postfix_check_free(c);
+			return -1;
+		}
 		c->ok = false;
-		char *why = first_line(r.err_len ? r.err : r.out);
 		char *both = pfa_xasprintf("%s%spostconf -n: %s",
-		    c->check_output, *c->check_output ? "\n" : "", why);
-		free(why);
+		    c->check_output, *c->check_output ? "\n" : "",
+		    pf->raw_why ? pf->raw_why : "failed");
 		free(c->check_output);
 		c->check_output = both;
 	}
-	collect_warnings(c, r.err);
-	pfa_exec_result_free(&r);
+	if (pf->raw_err != NULL) {
+		char *err = pfa_xstrdup(pf->raw_err);
+		collect_warnings(c, err);
+		free(err);
+	}
 	return 0;
 }
 

@@ -3,9 +3,13 @@
  *
  * Every command runs through the exec service as
  * COMMAND_DIRECTORY/<cmd> -c CONFIG_DIRECTORY ..., so a non-default
- * instance works exactly like the default one.  `postconf -x` (all
- * parameters, expanded) and `postconf -P` are run at most once per run and
- * cached.  Failures are logged here once.
+ * instance works exactly like the default one.  The module owns the one
+ * configuration view of the run (cfview.h): parameters (postconf -x),
+ * master.cf services and their -o overrides (postconf -F, -P), main.cf as
+ * written (postconf -n) and Postfix's defaults (postconf -dx), each loaded
+ * on first use and cached until pfa_postfix_invalidate().  Failures are
+ * logged here once.  Reloading is not here: only the reload gate may, and
+ * it uses reload.h.
  */
 #ifndef PFA_POSTFIX_H
 #define PFA_POSTFIX_H
@@ -14,16 +18,10 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "cfview.h"
 #include "exec.h"
 
 struct pfa_postfix;
-
-/* A master.cf per-service override (postconf -P): service/type/param. */
-struct pfa_svc_param {
-	char *service;
-	char *type;
-	char *value;
-};
 
 struct pfa_postfix *pfa_postfix_new(const char *config_dir,
     const char *command_dir);
@@ -38,51 +36,31 @@ int pfa_postfix_run(struct pfa_postfix *pf, const char *cmd,
     const char *const args[], const struct pfa_exec_opts *opts,
     struct pfa_exec_result *res);
 
+/* Parts of the configuration view. */
+#define PFA_VIEW_PARAMS		0x01	/* postconf -x: every parameter, expanded */
+#define PFA_VIEW_RAW		0x02	/* postconf -n: main.cf as written */
+#define PFA_VIEW_DEFAULTS	0x04	/* postconf -dx: Postfix's defaults */
+#define PFA_VIEW_SERVICES	0x08	/* postconf -F, -P: master.cf (implies
+					 * PARAMS: overrides refer to them) */
+#define PFA_VIEW_ALL		0x0f
+
 /*
- * The expanded value of parameter NAME (postconf -x, cached); NULL if
- * postconf failed or the parameter is unknown.  "" for an empty value.
+ * The configuration view with at least PARTS loaded (each part is run
+ * once per run), or NULL if postconf failed (pfa_postfix_error says why).
+ * Owned by PF; valid until pfa_postfix_invalidate() or pfa_postfix_free().
+ */
+const struct pfa_cfview *pfa_postfix_view(struct pfa_postfix *pf,
+    unsigned parts);
+
+/*
+ * The expanded value of parameter NAME (from the view); NULL if postconf
+ * failed or the parameter is unknown.  "" for an empty value.
  */
 const char *pfa_postfix_param(struct pfa_postfix *pf, const char *name);
 /* Why the last postconf failed, or NULL. */
 const char *pfa_postfix_error(const struct pfa_postfix *pf);
-/* Drops the cache (after the gate restored files). */
+/* Drops the view (after files Postfix reads changed); the defaults stay. */
 void pfa_postfix_invalidate(struct pfa_postfix *pf);
-
-/*
- * Every master.cf override of parameter NAME (postconf -P, cached),
- * NULL-terminated array owned by PF; NULL on failure.
- */
-const struct pfa_svc_param *const *pfa_postfix_service_params(
-    struct pfa_postfix *pf, const char *name);
-
-/*
- * Calls FN for every parameter of main.cf and the defaults, expanded
- * (postconf -x, cached).  0, or -1 if postconf failed (pfa_postfix_error).
- */
-int pfa_postfix_each_param(struct pfa_postfix *pf,
-    void (*fn)(void *arg, const char *name, const char *value), void *arg);
-/*
- * Calls FN for every master.cf -o override (postconf -P, cached).  0 or -1.
- */
-int pfa_postfix_each_service_param(struct pfa_postfix *pf,
-    void (*fn)(void *arg, const char *service, const char *type,
-    const char *name, const char *value), void *arg);
-
-/*
- * Runs `postconf ARG` (not cached: "-n", "-dx", ...) and calls FN for
- * every "name = value" line.  0, or -1 if postconf failed
- * (pfa_postfix_error).
- */
-int pfa_postfix_each_postconf(struct pfa_postfix *pf, const char *arg,
-    void (*fn)(void *arg, const char *name, const char *value), void *fnarg);
-
-/* Services in master.cf: `postconf -F` fields, cached. */
-struct pfa_service {
-	char *name;		/* "smtp", "127.0.0.1:2525", "[::1]:smtp" */
-	char *type;		/* "inet", "unix", ... */
-	char *command;		/* "smtpd -o smtpd_tls_wrappermode=yes" */
-};
-const struct pfa_service *const *pfa_postfix_services(struct pfa_postfix *pf);
 
 /* 1 running, 0 not running, -1 could not tell (logged). */
 int pfa_postfix_running(struct pfa_postfix *pf);
@@ -91,8 +69,6 @@ int pfa_postfix_running(struct pfa_postfix *pf);
  * checked against /proc), or 0 if it is not running or cannot be told.
  */
 time_t pfa_postfix_master_started(struct pfa_postfix *pf);
-/* 0 reloaded; -1 failed (*why set, free it). */
-int pfa_postfix_reload(struct pfa_postfix *pf, char **why);
 
 /* The outcome of Postfix's own checks. */
 struct pfa_postfix_check {

@@ -16,42 +16,9 @@
 #include <stddef.h>
 
 #include "cfview.h"
+#include "listener.h"
 #include "result.h"
-
-/* Host roles, a bit mask. */
-#define PFA_ROLE_MX		0x01	/* receives mail from the Internet on 25 */
-#define PFA_ROLE_SUBMISSION	0x02	/* takes mail from users (587/465) */
-#define PFA_ROLE_RELAY		0x04	/* relays for hosts of mynetworks */
-#define PFA_ROLE_NULLCLIENT	0x08	/* sends only: no public listener */
-
-/*
- * The roles the configuration gives the host: NULLCLIENT when no smtpd
- * listens beyond loopback (inet_interfaces loopback-only or no inet smtpd
- * service); else MX when the "smtp" service listens, SUBMISSION when
- * submission/smtps (or a service on 587/465) does, RELAY when mynetworks
- * holds more than loopback.
- */
-unsigned pfa_role_detect(const struct pfa_cfview *v);
-/* "mx,submission" into BUF; "none" for 0. */
-const char *pfa_role_names(unsigned roles, char *buf, size_t n);
-/* One of "mx", "submission", "relay", "null-client": 0 and *bit; -1. */
-int pfa_role_parse(const char *name, unsigned *bit);
-
-/* Listener helpers of role.c, shared with audit_smtpd.c and audit_relay.c. */
-/* The port an inet service listens on: 25, 587, 465, another, 0 unknown. */
-int pfa_role_svc_port(const struct pfa_cfsvc *s);
-/* true for an inet smtpd/postscreen service not disabled by
- * master_service_disable. */
-bool pfa_role_svc_listens(const struct pfa_cfview *v,
-    const struct pfa_cfsvc *s);
-/* true if S listens beyond loopback. */
-bool pfa_role_svc_public(const struct pfa_cfview *v,
-    const struct pfa_cfsvc *s);
-/* true if inet_interfaces names loopback addresses only. */
-bool pfa_role_interfaces_loopback(const struct pfa_cfview *v);
-/* A mynetworks entry: 2 for a /0, 1 for an implausibly broad public
- * range, 0 otherwise. */
-int pfa_role_net_breadth(const char *tok);
+#include "role.h"
 
 /* Documentation of one rule, for the man page test and `--help`. */
 struct pfa_rule_doc {

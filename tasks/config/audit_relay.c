@@ -155,7 +155,7 @@ check_relay(const struct pfa_cfview *v, struct pfa_result *res)
 		const struct pfa_cfsvc *s = &v->svcs[i];
 		if (strcmp(s->command, "smtpd") != 0 ||
 		    (strcmp(s->type, "inet") == 0 &&
-		    !pfa_role_svc_listens(v, s)))
+		    !pfa_listener_svc_listens(v, s)))
 			continue;
 		if (pfa_cfsvc_opt(s, "smtpd_relay_restrictions") == NULL &&
 		    pfa_cfsvc_opt(s, "smtpd_recipient_restrictions") == NULL &&

@@ -91,7 +91,7 @@ contains(const char *hay, const char *needle)
 static unsigned
 port_class(const struct pfa_cfsvc *s)
 {
-	switch (pfa_role_svc_port(s)) {
+	switch (pfa_listener_svc_port(s)) {
 	case 25:
 		return P_MX;
 	case 587:
@@ -108,7 +108,7 @@ static unsigned
 listener_class(const struct pfa_cfview *v, unsigned roles,
     const struct pfa_cfsvc *s)
 {
-	if (!pfa_role_svc_public(v, s))
+	if (!pfa_listener_svc_public(v, s))
 		return 0;
 	unsigned c = port_class(s);
 	if (c == P_MX && !(roles & PFA_ROLE_MX))
@@ -298,7 +298,7 @@ check_host(const struct pfa_cfview *v, unsigned roles,
 	const char *ii = pfa_cf_get(v, "inet_interfaces");
 
 	if ((roles & PFA_ROLE_NULLCLIENT) && ii != NULL &&
-	    !pfa_role_interfaces_loopback(v))
+	    !pfa_listener_interfaces_loopback(v))
 		pfa_result_add_finding(res, PFA_SEV_WARNING, "PFA-SMTPD-003",
 		    "inet_interfaces", "postconf -e 'inet_interfaces = "
 		    "loopback-only' && postfix stop && postfix start",
@@ -399,7 +399,7 @@ check_master(const struct pfa_cfview *v, unsigned roles,
 {
 	for (size_t i = 0; i < v->nsvcs; i++) {
 		const struct pfa_cfsvc *s = &v->svcs[i];
-		if (!pfa_role_svc_listens(v, s) ||
+		if (!pfa_listener_svc_listens(v, s) ||
 		    strcmp(s->command, "smtpd") != 0)
 			continue;
 		unsigned c = port_class(s);

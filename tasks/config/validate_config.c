@@ -319,27 +319,24 @@ run(struct pfa_ctx *ctx, struct pfa_result *res)
 	}
 	postfix_view(ctx->pf, &scratch);
 
-	struct pfa_cfview v;
-	pfa_cfview_init(&v, dir);
-	char *why = NULL;
-	if (pfa_cfview_load(&v, ctx->pf, &why) < 0) {
+	const struct pfa_cfview *v = pfa_postfix_view(ctx->pf, PFA_VIEW_ALL);
+	if (v == NULL) {
+		const char *why = pfa_postfix_error(ctx->pf);
 		pfa_result_add_finding(res, PFA_SEV_UNKNOWN, "PFA-CFG-006", dir,
-		    NULL, "%s", why);
-		free(why);
+		    NULL, "%s", why ? why : "postconf failed");
 		take(c, &scratch, res, dir);
-		pfa_cfview_free(&v);
 		pfa_result_set_summary(res, "postconf failed");
 		return;
 	}
 
-	int blocking = pfa_loadcheck_all(&v, ctx->pf, &scratch);
-	unsigned roles = c->roles ? c->roles : pfa_role_detect(&v);
+	int blocking = pfa_loadcheck_all(v, ctx->pf, &scratch);
+	unsigned roles = c->roles ? c->roles : pfa_role_detect(v);
 	if (c->audit) {
-		pfa_audit_relay(&v, roles, &scratch);
-		pfa_audit_smtpd(&v, roles, &scratch);
-		pfa_audit_tls(&v, roles, &scratch);
-		pfa_audit_obs(&v, roles, &scratch);
-		pfa_audit_sasl(&v, roles, &scratch);
+		pfa_audit_relay(v, roles, &scratch);
+		pfa_audit_smtpd(v, roles, &scratch);
+		pfa_audit_tls(v, roles, &scratch);
+		pfa_audit_obs(v, roles, &scratch);
+		pfa_audit_sasl(v, roles, &scratch);
 	}
 	if (c->drift) {
 		char *ddir = pfa_xasprintf("%s/config",
@@ -350,7 +347,7 @@ run(struct pfa_ctx *ctx, struct pfa_result *res)
 			.dry_run = ctx->dry_run,
 			.master_started = pfa_postfix_master_started(ctx->pf),
 		};
-		pfa_drift_run(&v, dir, &o, &scratch);
+		pfa_drift_run(v, dir, &o, &scratch);
 		free(ddir);
 	}
 	size_t dropped = take(c, &scratch, res, dir);
@@ -365,14 +362,13 @@ run(struct pfa_ctx *ctx, struct pfa_result *res)
 	pfa_result_add_metric(res, "notes", (double)n[PFA_SEV_INFO], "");
 	pfa_result_add_metric(res, "ignored", (double)dropped, "");
 	pfa_result_set_summary(res, "Postfix %d.%d.%d as %s%s: %zu critical, "
-	    "%zu warning%s, %zu note%s%s%s", v.version[0], v.version[1],
-	    v.version[2], rb, c->roles ? " (configured)" : "",
+	    "%zu warning%s, %zu note%s%s%s", v->version[0], v->version[1],
+	    v->version[2], rb, c->roles ? " (configured)" : "",
 	    n[PFA_SEV_CRITICAL], n[PFA_SEV_WARNING],
 	    n[PFA_SEV_WARNING] == 1 ? "" : "s", n[PFA_SEV_INFO],
 	    n[PFA_SEV_INFO] == 1 ? "" : "s",
 	    blocking ? "; a reload would be refused" : "",
 	    dropped ? " (some ignored)" : "");
-	pfa_cfview_free(&v);
 }
 
 const struct pfa_task task_validate_config = {

@@ -2,13 +2,13 @@
  * NAME
  *	dhgen - Diffie-Hellman parameter generation and checking
  * SUMMARY
- *	pfa_dh_generate(), pfa_dh_ffdhe(), pfa_dh_check_pem() (dhgen.h)
+ *	pfa_dh_generate(), pfa_dh_ffdhe() (dhgen.h)
  * DESCRIPTION
  *	Owns the public interface of dhgen.h: the checking of
  *	pfa_dh_generate's options, the DH parameters (p, g = 2) built from
  *	the safe prime that the search finds, their PKCS#3 PEM encoding,
- *	the RFC 7919 named groups, and the checking of DH parameters given
- *	as PEM text.
+ *	and the RFC 7919 named groups.  Checking DH parameters given as
+ *	PEM text is postfix/pem.c's (pfa_dh_check_pem).
  *
  *	The search for the safe prime p = 2q + 1, p = 23 mod 24, and the
  *	threads that run it are dhsearch.c's (pfa_dh_search, dhsearch.h).
@@ -56,13 +56,13 @@ pem_encode(const EVP_PKEY *pkey, char **pem, size_t *len, char *errbuf,
 	if ((bio = BIO_new(BIO_s_mem())) == NULL ||
 	    !PEM_write_bio_Parameters(bio, pkey) ||
 	    (n = BIO_get_mem_data(bio, &data)) <= 0) {
-		pfa_dh_set_ssl_err(errbuf, errlen,
+		pfa_ssl_set_ssl_err(errbuf, errlen,
 		    "cannot write DH parameters as PEM");
 		BIO_free(bio);
 		return -1;
 	}
 	if ((*pem = malloc((size_t)n + 1)) == NULL) {
-		pfa_dh_set_err(errbuf, errlen, "out of memory");
+		pfa_ssl_set_err(errbuf, errlen, "out of memory");
 		BIO_free(bio);
 		return -1;
 	}
@@ -94,7 +94,7 @@ encode_result(const BIGNUM *p, int bits, char **pem, size_t *len,
 	    EVP_PKEY_fromdata_init(ctx) <= 0 ||
 	    EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_KEY_PARAMETERS,
 	    params) <= 0) {
-		pfa_dh_set_ssl_err(errbuf, errlen, "cannot build DH parameters");
+		pfa_ssl_set_ssl_err(errbuf, errlen, "cannot build DH parameters");
 		goto out;
 	}
 	if (pem_encode(pkey, pem, len, errbuf, errlen) != 0)
@@ -103,7 +103,7 @@ encode_result(const BIGNUM *p, int bits, char **pem, size_t *len,
 	if (pfa_dh_check_pem(*pem, *len, &got, errbuf, errlen) != 0 ||
 	    got != bits) {
 		if (got != 0 && got != bits)
-			pfa_dh_set_err(errbuf, errlen, "generated DH parameters have "
+			pfa_ssl_set_err(errbuf, errlen, "generated DH parameters have "
 			    "%d bits instead of %d", got, bits);
 		free(*pem);
 		*pem = NULL;
@@ -131,18 +131,18 @@ pfa_dh_generate(const struct pfa_dh_opts *opts, char **pem, size_t *len,
 	int rc;
 
 	if (pem == NULL || len == NULL || opts == NULL) {
-		pfa_dh_set_err(errbuf, errlen, "pfa_dh_generate: missing argument");
+		pfa_ssl_set_err(errbuf, errlen, "pfa_dh_generate: missing argument");
 		return -1;
 	}
 	*pem = NULL;
 	*len = 0;
 	if (opts->bits < MIN_BITS || opts->bits > MAX_BITS) {
-		pfa_dh_set_err(errbuf, errlen, "DH parameter size %d is not in "
+		pfa_ssl_set_err(errbuf, errlen, "DH parameter size %d is not in "
 		    "%d..%d bits", opts->bits, MIN_BITS, MAX_BITS);
 		return -1;
 	}
 	if (opts->threads < 0 || !(opts->timeout >= 0)) {
-		pfa_dh_set_err(errbuf, errlen, "bad thread count %d or timeout %g",
+		pfa_ssl_set_err(errbuf, errlen, "bad thread count %d or timeout %g",
 		    opts->threads, opts->timeout);
 		return -1;
 	}
@@ -162,14 +162,14 @@ pfa_dh_ffdhe(int bits, char **pem, size_t *len, char *errbuf, size_t errlen)
 	int got = 0, rc = -1;
 
 	if (pem == NULL || len == NULL) {
-		pfa_dh_set_err(errbuf, errlen, "pfa_dh_ffdhe: missing argument");
+		pfa_ssl_set_err(errbuf, errlen, "pfa_dh_ffdhe: missing argument");
 		return -1;
 	}
 	*pem = NULL;
 	*len = 0;
 	if (bits != 2048 && bits != 3072 && bits != 4096 && bits != 6144 &&
 	    bits != 8192) {
-		pfa_dh_set_err(errbuf, errlen, "there is no RFC 7919 group of %d bits "
+		pfa_ssl_set_err(errbuf, errlen, "there is no RFC 7919 group of %d bits "
 		    "(2048, 3072, 4096, 6144, 8192)", bits);
 		return -1;
 	}
@@ -178,7 +178,7 @@ pfa_dh_ffdhe(int bits, char **pem, size_t *len, char *errbuf, size_t errlen)
 	    EVP_PKEY_paramgen_init(ctx) <= 0 ||
 	    EVP_PKEY_CTX_set_group_name(ctx, name) <= 0 ||
 	    EVP_PKEY_paramgen(ctx, &pkey) <= 0) {
-		pfa_dh_set_ssl_err(errbuf, errlen, "cannot make the ffdhe group");
+		pfa_ssl_set_ssl_err(errbuf, errlen, "cannot make the ffdhe group");
 		goto out;
 	}
 	if (pem_encode(pkey, pem, len, errbuf, errlen) != 0)
@@ -186,7 +186,7 @@ pfa_dh_ffdhe(int bits, char **pem, size_t *len, char *errbuf, size_t errlen)
 	if (pfa_dh_check_pem(*pem, *len, &got, errbuf, errlen) != 0 ||
 	    got != bits) {
 		if (got != 0 && got != bits)
-			pfa_dh_set_err(errbuf, errlen, "%s has %d bits", name, got);
+			pfa_ssl_set_err(errbuf, errlen, "%s has %d bits", name, got);
 		free(*pem);
 		*pem = NULL;
 		*len = 0;
@@ -196,73 +196,6 @@ pfa_dh_ffdhe(int bits, char **pem, size_t *len, char *errbuf, size_t errlen)
 out:
 	EVP_PKEY_free(pkey);
 	EVP_PKEY_CTX_free(ctx);
-	ERR_clear_error();
-	return rc;
-}
-
-int
-pfa_dh_check_pem(const char *pem, size_t len, int *bits, char *errbuf,
-    size_t errlen)
-{
-	EVP_PKEY_CTX *ctx = NULL;
-	EVP_PKEY *pkey = NULL;
-	BIO *bio = NULL;
-	char *name = NULL, *header = NULL;
-	unsigned char *der = NULL;
-	long derlen = 0;
-	int rc = -1;
-
-	if (pem == NULL || len == 0) {
-		pfa_dh_set_err(errbuf, errlen, "no DH parameters: empty input");
-		return -1;
-	}
-	if (len > INT_MAX) {
-		pfa_dh_set_err(errbuf, errlen, "DH parameters: input too large");
-		return -1;
-	}
-	ERR_clear_error();
-	if ((bio = BIO_new_mem_buf(pem, (int)len)) == NULL) {
-		pfa_dh_set_ssl_err(errbuf, errlen, "cannot read DH parameters");
-		return -1;
-	}
-	/* The PEM layer first: its errors say what is wrong with the text. */
-	if (!PEM_read_bio(bio, &name, &header, &der, &derlen)) {
-		pfa_dh_set_ssl_err(errbuf, errlen, "no readable PEM block");
-		goto out;
-	}
-	if (strcmp(name, PEM_STRING_DHPARAMS) != 0) {
-		pfa_dh_set_err(errbuf, errlen, "PEM block is \"%s\", not \"%s\" "
-		    "(PKCS#3)", name, PEM_STRING_DHPARAMS);
-		goto out;
-	}
-	BIO_free(bio);
-	if ((bio = BIO_new_mem_buf(pem, (int)len)) == NULL ||
-	    (pkey = PEM_read_bio_Parameters(bio, NULL)) == NULL) {
-		pfa_dh_set_ssl_err(errbuf, errlen, "cannot decode DH parameters");
-		goto out;
-	}
-	if (!EVP_PKEY_is_a(pkey, "DH")) {
-		const char *type = EVP_PKEY_get0_type_name(pkey);
-
-		pfa_dh_set_err(errbuf, errlen, "parameters of type %s, not PKCS#3 "
-		    "\"BEGIN DH PARAMETERS\"", type != NULL ? type : "unknown");
-		goto out;
-	}
-	if ((ctx = EVP_PKEY_CTX_new_from_pkey(NULL, pkey, NULL)) == NULL ||
-	    EVP_PKEY_param_check(ctx) != 1) {
-		pfa_dh_set_ssl_err(errbuf, errlen, "DH parameters fail the check");
-		goto out;
-	}
-	if (bits != NULL)
-		*bits = EVP_PKEY_get_bits(pkey);
-	rc = 0;
-out:
-	EVP_PKEY_CTX_free(ctx);
-	EVP_PKEY_free(pkey);
-	BIO_free(bio);
-	OPENSSL_free(name);
-	OPENSSL_free(header);
-	OPENSSL_free(der);
 	ERR_clear_error();
 	return rc;
 }

@@ -8,7 +8,9 @@
  * checked (both primes with BN_check_prime, then EVP_PKEY_param_check) and
  * returned as PEM "BEGIN DH PARAMETERS" (PKCS#3), the format Postfix reads.
  * pfa_dh_ffdhe returns the RFC 7919 group of the given size instead.
- * Nothing here writes files or logs: errors come back as text.
+ * Checking DH parameters given as PEM (pfa_dh_check_pem) is postfix/pem.h's,
+ * shared with check-tls.  Nothing here writes files or logs: errors come
+ * back as text.
  *
  * Every function returns 0 or -1; on -1 one line saying why is written to
  * errbuf (NUL-terminated, truncated to fit errlen).  errbuf may be NULL, or
@@ -19,6 +21,8 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+
+#include "pem.h"
 
 /*
  * Called in pfa_dh_generate's calling thread (which coordinates the search
@@ -49,13 +53,6 @@ int pfa_dh_generate(const struct pfa_dh_opts *opts, char **pem, size_t *len,
 
 /* RFC 7919 group ffdhe<bits> (2048, 3072, 4096, 6144, 8192). */
 int pfa_dh_ffdhe(int bits, char **pem, size_t *len, char *errbuf,
-    size_t errlen);
-
-/*
- * Checks PEM text of DH parameters: decodes, EVP_PKEY_param_check.
- * 0: valid, *bits set; -1: invalid, reason in errbuf.
- */
-int pfa_dh_check_pem(const char *pem, size_t len, int *bits, char *errbuf,
     size_t errlen);
 
 #endif

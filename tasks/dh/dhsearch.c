@@ -96,35 +96,6 @@ struct search {
 /* What one step of a worker came to. */
 enum { NEXT = 0, FOUND = 1, FAILED = -1, STOPPED = -2 };
 
-/* ------------------------------------------------------------ errors */
-
-void
-pfa_dh_set_err(char *errbuf, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (errbuf == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(errbuf, errlen, fmt, ap);
-	va_end(ap);
-}
-
-void
-pfa_dh_set_ssl_err(char *errbuf, size_t errlen, const char *what)
-{
-	unsigned long e = ERR_peek_last_error();
-	char reason[256];
-
-	if (e != 0) {
-		ERR_error_string_n(e, reason, sizeof(reason));
-		pfa_dh_set_err(errbuf, errlen, "%s: %s", what, reason);
-	} else {
-		pfa_dh_set_err(errbuf, errlen, "%s", what);
-	}
-	ERR_clear_error();
-}
-
 /* ------------------------------------------------------------ small primes */
 
 /* 24^-1 mod r, for an odd prime r > 3 (extended Euclid). */
@@ -372,7 +343,7 @@ worker_main(void *arg)
 		sh->found = s.p;
 		s.p = NULL;
 	} else if (rc == FAILED && sh->err[0] == '\0') {
-		pfa_dh_set_ssl_err(sh->err, sizeof(sh->err),
+		pfa_ssl_set_ssl_err(sh->err, sizeof(sh->err),
 		    "safe prime search failed");
 	}
 	if (rc == FOUND || rc == FAILED)
@@ -503,11 +474,11 @@ pfa_dh_search(const struct pfa_dh_opts *opts, BIGNUM **p, char *errbuf,
 	nthreads = n < 1 ? 1 : n > MAX_THREADS ? MAX_THREADS : (int)n;
 
 	if (primes_init(&pt) != 0) {
-		pfa_dh_set_err(errbuf, errlen, "out of memory");
+		pfa_ssl_set_err(errbuf, errlen, "out of memory");
 		return -1;
 	}
 	if (shared_init(&sh, opts->bits, &pt) != 0) {
-		pfa_dh_set_err(errbuf, errlen, "cannot set up thread synchronisation");
+		pfa_ssl_set_err(errbuf, errlen, "cannot set up thread synchronisation");
 		primes_free(&pt);
 		return -1;
 	}
@@ -537,16 +508,16 @@ pfa_dh_search(const struct pfa_dh_opts *opts, BIGNUM **p, char *errbuf,
 	if (sh.found != NULL)
 		rc = 0;
 	else if (started == 0)
-		pfa_dh_set_err(errbuf, errlen, "cannot start a search thread: %s",
+		pfa_ssl_set_err(errbuf, errlen, "cannot start a search thread: %s",
 		    strerror(e));
 	else if (sh.err[0] != '\0')
-		pfa_dh_set_err(errbuf, errlen, "%s", sh.err);
+		pfa_ssl_set_err(errbuf, errlen, "%s", sh.err);
 	else if (timed_out)
-		pfa_dh_set_err(errbuf, errlen, "no %d-bit safe prime found within "
+		pfa_ssl_set_err(errbuf, errlen, "no %d-bit safe prime found within "
 		    "%g s (%lu candidates tested)", opts->bits, opts->timeout,
 		    atomic_load(&sh.tested));
 	else
-		pfa_dh_set_err(errbuf, errlen, "safe prime search ended without a "
+		pfa_ssl_set_err(errbuf, errlen, "safe prime search ended without a "
 		    "result");
 	*p = sh.found;		/* the caller's now */
 	sh.found = NULL;

@@ -16,6 +16,7 @@
 #include <openssl/bn.h>
 
 #include "dhgen.h"
+#include "pem.h"
 
 /*
  * Runs the search as OPTS says (bits, threads, progress, timeout; already
@@ -27,14 +28,5 @@
  */
 int pfa_dh_search(const struct pfa_dh_opts *opts, BIGNUM **p, char *errbuf,
     size_t errlen);
-
-/*
- * Error text shared by dhgen.c and dhsearch.c: both write nothing when
- * ERRBUF is NULL or ERRLEN 0.  The second appends OpenSSL's latest reason
- * to WHAT and empties the calling thread's error queue.
- */
-void pfa_dh_set_err(char *errbuf, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-void pfa_dh_set_ssl_err(char *errbuf, size_t errlen, const char *what);
 
 #endif

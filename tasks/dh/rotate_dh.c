@@ -136,21 +136,20 @@ discover(struct pfa_ctx *ctx, struct pfa_result *res, struct file_list *l)
 		"tlsproxy_tls_dh1024_param_file",
 		NULL,
 	};
+	const struct pfa_cfview *v = pfa_postfix_view(ctx->pf,
+	    PFA_VIEW_SERVICES);
+	if (v == NULL || pfa_cf_get(v, params[0]) == NULL) {
+		pfa_result_add_finding(res, PFA_SEV_UNKNOWN, "PFA-DH-007",
+		    pfa_postfix_config_dir(ctx->pf), NULL,
+		    "cannot read Postfix's configuration: %s",
+		    pfa_postfix_error(ctx->pf) ?
+		    pfa_postfix_error(ctx->pf) : "postconf failed");
+		return -1;
+	}
 	for (size_t i = 0; params[i]; i++) {
-		const char *v = pfa_postfix_param(ctx->pf, params[i]);
-		if (v == NULL && i == 0) {
-			pfa_result_add_finding(res, PFA_SEV_UNKNOWN,
-			    "PFA-DH-007", pfa_postfix_config_dir(ctx->pf), NULL,
-			    "cannot read Postfix's configuration: %s",
-			    pfa_postfix_error(ctx->pf) ?
-			    pfa_postfix_error(ctx->pf) : "postconf failed");
-			return -1;
-		}
-		add_file(l, v);
-		const struct pfa_svc_param *const *o =
-		    pfa_postfix_service_params(ctx->pf, params[i]);
-		for (size_t j = 0; o && o[j]; j++)
-			add_file(l, o[j]->value);
+		add_file(l, pfa_cf_get(v, params[i]));
+		for (size_t k = 0; k < v->nsvcs; k++)
+			add_file(l, pfa_cfsvc_opt(&v->svcs[k], params[i]));
 	}
 	return 0;
 }

@@ -433,40 +433,6 @@ ref_param(void *arg, const char *name, const char *value)
 		pfa_map_tokens(value, ref_token, r);
 }
 
-/* "$name", "${name}" or "$(name)": NAME's value (postconf -x knows a
- * user-defined parameter that master.cf refers to), else VALUE. */
-static const char *
-deref(struct ref *r, const char *value)
-{
-	char name[128];
-	const char *p = value + 1;
-	size_t n;
-	if (value[0] != '$')
-		return value;
-	bool brace = *p == '{' || *p == '(';
-	p += brace;
-	n = strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "0123456789_");
-	if (n == 0 || n >= sizeof(name) || p[n + brace] != '\0' ||
-	    (brace && p[n] != '}' && p[n] != ')'))
-		return value;
-	memcpy(name, p, n);
-	name[n] = '\0';
-	const char *v = pfa_postfix_param(r->pf, name);
-	return v ? v : value;
-}
-
-static void
-ref_service(void *arg, const char *service, const char *type,
-    const char *name, const char *value)
-{
-	struct ref *r = arg;
-	(void)service;
-	(void)type;
-	if (value != NULL)
-		ref_param(arg, name, deref(r, value));
-}
-
 /* a restriction class: its value is a restriction list */
 static int
 ref_class(void *arg, const char *name)
@@ -483,13 +449,20 @@ pfa_bl_check_referenced(struct pfa_postfix *pf, const struct pfa_bl_conf *c,
     struct pfa_result *res)
 {
 	struct ref r = { c, pf, false };
-	if (pfa_postfix_each_param(pf, ref_param, &r) < 0)
+	const struct pfa_cfview *v = pfa_postfix_view(pf, PFA_VIEW_SERVICES);
+	if (v == NULL)
 		return;
-	const char *classes = pfa_postfix_param(pf, "smtpd_restriction_classes");
+	for (size_t i = 0; i < v->nparams && !r.found; i++)
+		ref_param(&r, v->params[i].name, v->params[i].value);
+	const char *classes = pfa_cf_get(v, "smtpd_restriction_classes");
 	if (!r.found && classes != NULL)
 		pfa_map_tokens(classes, ref_class, &r);
-	if (!r.found && pfa_postfix_each_service_param(pf, ref_service, &r) < 0)
-		return;
+	/* an override may name a main.cf parameter ("$name"): its value */
+	for (size_t i = 0; i < v->nsvcs && !r.found; i++)
+		for (size_t j = 0; j < v->svcs[i].nopts && !r.found; j++)
+			ref_param(&r, v->svcs[i].opts[j].name,
+			    pfa_cfsvc_get(v, &v->svcs[i],
+			    v->svcs[i].opts[j].name));
 	if (r.found)
 		return;
 	const char *cur = pfa_postfix_param(pf, "smtpd_sender_restrictions");

@@ -4,8 +4,8 @@
  * the stat and fingerprint of the files an SNI table names (read only,
  * never logged: they hold private keys).
  *
- * Reads only the Postfix module's cached views of `postconf -x` and
- * `postconf -P`.  Caches (names ending in _cache_database, _cache_map or
+ * Reads only the Postfix module's configuration view (parameters and
+ * master.cf overrides).  Caches (names ending in _cache_database, _cache_map or
  * _cache_name, address_verify_map, proxy_write_maps) and anything below
  * data_directory or queue_directory are left out: they are Postfix's own
  * databases, not tables with a source.  No logging; errors are returned.
@@ -217,25 +217,21 @@ disc_param(void *arg, const char *name, const char *value)
 	pfa_map_tokens(value, disc_token, d);
 }
 
-static void
-disc_service(void *arg, const char *service, const char *type,
-    const char *name, const char *value)
-{
-	(void)service;
-	(void)type;
-	disc_param(arg, name, value);
-}
-
 int
 pfa_maptables_discover(struct pfa_postfix *pf, struct pfa_maptables *l)
 {
-	struct disc d = { .l = l };
-	/* NULL if postconf failed: the walk below then says so */
-	d.data_dir = pfa_postfix_param(pf, "data_directory");
-	d.queue_dir = pfa_postfix_param(pf, "queue_directory");
-	if (pfa_postfix_each_param(pf, disc_param, &d) < 0 ||
-	    pfa_postfix_each_service_param(pf, disc_service, &d) < 0)
+	const struct pfa_cfview *v = pfa_postfix_view(pf, PFA_VIEW_SERVICES);
+	if (v == NULL)
 		return -1;
+	struct disc d = { .l = l };
+	d.data_dir = pfa_cf_get(v, "data_directory");
+	d.queue_dir = pfa_cf_get(v, "queue_directory");
+	for (size_t i = 0; i < v->nparams; i++)
+		disc_param(&d, v->params[i].name, v->params[i].value);
+	for (size_t i = 0; i < v->nsvcs; i++)
+		for (size_t j = 0; j < v->svcs[i].nopts; j++)
+			disc_param(&d, v->svcs[i].opts[j].name,
+			    v->svcs[i].opts[j].value);
 	return 0;
 }
 

@@ -4,8 +4,8 @@
  * from them, the shrink rule, the files of a table (its source, its
  * database, the files an SNI table's values name).
  *
- * Discovery reads Postfix's cached view only (pfa_postfix_each_param,
- * pfa_postfix_each_service_param); it never runs postconf itself.  The
+ * Discovery reads the Postfix module's configuration view only
+ * (pfa_postfix_view); it never runs postconf itself.  The
  * spec parser and the shrink rule are pure functions.  Nothing here logs
  * except file reading, which reports nothing and leaves errno to the
  * caller.

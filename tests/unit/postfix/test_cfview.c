@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cfview.h"
+#include "postfix.h"
 #include "result.h"
 
 static void
@@ -218,11 +219,10 @@ test_load_real_postconf(void **state)
 	fclose(f);
 
 	struct pfa_postfix *pf = pfa_postfix_new(dir, "/usr/sbin");
-	struct pfa_cfview v;
-	pfa_cfview_init(&v, dir);
-	char *why = NULL;
-	assert_int_equal(pfa_cfview_load(&v, pf, &why), 0);
-	assert_null(why);
+	const struct pfa_cfview *vp = pfa_postfix_view(pf, PFA_VIEW_ALL);
+	assert_non_null(vp);
+	assert_null(pfa_postfix_error(pf));
+	const struct pfa_cfview v = *vp;
 	assert_true(v.sorted);
 	assert_int_equal(v.version[0], 3);
 	assert_string_equal(pfa_cf_get(&v, "smtpd_banner"),
@@ -240,17 +240,24 @@ test_load_real_postconf(void **state)
 	assert_string_equal(pfa_cfsvc_opt(s, "smtpd_tls_security_level"),
 	    "encrypt");
 	assert_non_null(pfa_cfview_service(&v, "pickup", "unix"));
-	pfa_cfview_free(&v);
+	/* each part is loaded once: asking again returns the same view */
+	assert_ptr_equal(pfa_postfix_view(pf, PFA_VIEW_PARAMS), vp);
+	assert_string_equal(pfa_postfix_param(pf, "myhostname"),
+	    "mx.example.test");
+	/* invalidated, it is loaded again from postconf */
+	pfa_postfix_invalidate(pf);
+	vp = pfa_postfix_view(pf, PFA_VIEW_SERVICES);
+	assert_non_null(vp);
+	assert_non_null(pfa_cfview_service(vp, "submission", "inet"));
+	assert_string_equal(pfa_cf_get(vp, "smtpd_banner"),
+	    "mx.example.test ESMTP");
 	pfa_postfix_free(pf);
 
-	/* a missing directory: -1 and a reason, no crash */
+	/* a missing directory: NULL and a reason, no crash */
 	snprintf(path, sizeof(path), "%s/nonexistent", dir);
 	pf = pfa_postfix_new(path, "/usr/sbin");
-	pfa_cfview_init(&v, path);
-	assert_int_equal(pfa_cfview_load(&v, pf, &why), -1);
-	assert_non_null(why);
-	free(why);
-	pfa_cfview_free(&v);
+	assert_null(pfa_postfix_view(pf, PFA_VIEW_ALL));
+	assert_non_null(pfa_postfix_error(pf));
 	pfa_postfix_free(pf);
 
 	unlink(path);
