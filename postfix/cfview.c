@@ -309,28 +309,35 @@ pfa_cf_tokens(const char *value,
 			p++;
 		if (*p == '\0')
 			return 0;
+		/* up to a separator outside braces, as Postfix's mystrtokq */
 		const char *start = p, *end;
-		if (*p == '{') {
-			/* a group: up to the matching brace */
-			int depth = 0;
-			for (; *p; p++) {
-				if (*p == '{')
+		int depth = 0;
+		for (; *p; p++) {
+			if (*p == '{')
+				depth++;
+			else if (*p == '}' && depth > 0)
+				depth--;
+			else if (depth == 0 &&
+			    (isspace((unsigned char)*p) || *p == ','))
+				break;
+		}
+		end = p;
+		if (*start == '{') {
+			/* a group: what is inside its braces (an unterminated
+			 * one takes the rest), as Postfix's extpar */
+			const char *q = start + 1;
+			for (depth = 1; q < end; q++) {
+				if (*q == '{')
 					depth++;
-				else if (*p == '}' && --depth == 0)
+				else if (*q == '}' && --depth == 0)
 					break;
 			}
 			start++;
-			end = p;
-			if (*p == '}')
-				p++;
+			end = q;
 			while (start < end && isspace((unsigned char)*start))
 				start++;
 			while (end > start && isspace((unsigned char)end[-1]))
 				end--;
-		} else {
-			while (*p && !isspace((unsigned char)*p) && *p != ',')
-				p++;
-			end = p;
 		}
 		size_t len = (size_t)(end - start);
 		char *tok = pfa_xmalloc(len + 1);

@@ -113,9 +113,12 @@ const char *pfa_cfsvc_get(const struct pfa_cfview *v,
     const struct pfa_cfsvc *s, const char *name);
 
 /*
- * Calls FN for every token of VALUE split at whitespace and commas, as
- * Postfix splits lists; "{ ... }" groups are passed whole, braces removed.
- * A nonzero return from FN stops the walk and is returned.
+ * The one list tokenizer: calls FN for every token of VALUE split at
+ * whitespace and commas outside braces, as Postfix splits lists
+ * (mystrtokq): "inline:{ a = b }" is one token, and a token that is a
+ * "{ ... }" group is passed without its braces and the spaces inside them
+ * (extpar; an unterminated group takes the rest).  A nonzero return from
+ * FN stops the walk and is returned.
  */
 int pfa_cf_tokens(const char *value,
     int (*fn)(void *arg, const char *token, size_t index), void *arg);

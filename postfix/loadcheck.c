@@ -24,7 +24,7 @@
 #include <strings.h>
 
 #include "loadcheck_int.h"
-#include "maptable.h"
+#include "mapspec.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -289,7 +289,7 @@ check_tables(struct pfa_lc *c, const struct pfa_cfsvc *s, const char *name,
 	if (pfa_lc_ends_with(name, "_maps") ||
 	    pfa_lc_ends_with(name, "_checks"))
 		pfa_lc_table_types(c, s, name, value);
-	pfa_map_tokens(value, table_token, &w);
+	pfa_table_walk(value, table_token, &w);
 }
 
 /* --------------------------------------------------- '#' inside a value */

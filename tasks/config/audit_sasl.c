@@ -21,7 +21,7 @@
 
 #include "audit.h"
 #include "file.h"
-#include "maptable.h"
+#include "mapspec.h"
 
 const struct pfa_rule_doc pfa_audit_sasl_rules[] = {
 	{ "PFA-SASL-001", PFA_SEV_INFO,

@@ -430,7 +430,7 @@ ref_param(void *arg, const char *name, const char *value)
 {
 	struct ref *r = arg;
 	if (!r->found && value != NULL && restriction_list(name))
-		pfa_map_tokens(value, ref_token, r);
+		pfa_table_walk(value, ref_token, r);
 }
 
 /* a restriction class: its value is a restriction list */
@@ -440,7 +440,7 @@ ref_class(void *arg, const char *name)
 	struct ref *r = arg;
 	const char *v = pfa_postfix_param(r->pf, name);
 	if (v != NULL)
-		pfa_map_tokens(v, ref_token, r);
+		pfa_table_walk(v, ref_token, r);
 	return r->found;
 }
 
@@ -456,7 +456,7 @@ pfa_bl_check_referenced(struct pfa_postfix *pf, const struct pfa_bl_conf *c,
 		ref_param(&r, v->params[i].name, v->params[i].value);
 	const char *classes = pfa_cf_get(v, "smtpd_restriction_classes");
 	if (!r.found && classes != NULL)
-		pfa_map_tokens(classes, ref_class, &r);
+		pfa_table_walk(classes, ref_class, &r);
 	/* an override may name a main.cf parameter ("$name"): its value */
 	for (size_t i = 0; i < v->nsvcs && !r.found; i++)
 		for (size_t j = 0; j < v->svcs[i].nopts && !r.found; j++)

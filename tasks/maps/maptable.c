@@ -20,68 +20,9 @@
 
 #include "file.h"
 #include "maprecord.h"
+#include "mapspec.h"
 #include "maptable.h"
 #include "result.h"
-
-static const char *const known_types[] = {
-	"hash", "btree", "lmdb", "cdb", "dbm",
-	"regexp", "pcre", "cidr", "texthash", NULL,
-};
-
-const char pfa_mapspec_types[] =
-    "hash, btree, lmdb, cdb, dbm, regexp, pcre, cidr, texthash";
-
-int
-pfa_mapspec_parse(const char *token, char **type, char **path)
-{
-	if (strncmp(token, "proxy:", 6) == 0)
-		token += 6;
-	const char *colon = strchr(token, ':');
-	if (colon == NULL || colon[1] != '/')
-		return -1;
-	size_t tlen = (size_t)(colon - token);
-	for (size_t i = 0; known_types[i]; i++)
-		if (strlen(known_types[i]) == tlen &&
-		    strncmp(known_types[i], token, tlen) == 0) {
-			*type = pfa_xstrdup(known_types[i]);
-			*path = pfa_xstrdup(colon + 1);
-			return 0;
-		}
-	return -1;
-}
-
-int
-pfa_map_tokens(const char *value, int (*fn)(void *arg, const char *token),
-    void *arg)
-{
-	/* braces too: unionmap:{hash:/a, hash:/b} holds two tables */
-	static const char seps[] = " \t\r\n,{}";
-	size_t cap = strlen(value) + 1;
-	char *tok = pfa_xmalloc(cap);
-	int rc = 0;
-	const char *p = value;
-	while (rc == 0 && *p) {
-		p += strspn(p, seps);
-		size_t n = strcspn(p, seps);
-		if (n == 0)
-			break;
-		const char *s = p;
-		p += n;
-		while (n > 0 && *s == '{') {
-			s++;
-			n--;
-		}
-		while (n > 0 && s[n - 1] == '}')
-			n--;
-		if (n == 0)
-			continue;
-		memcpy(tok, s, n);
-		tok[n] = '\0';
-		rc = fn(arg, tok);
-	}
-	free(tok);
-	return rc;
-}
 
 struct pfa_maptable *
 pfa_maptables_find(struct pfa_maptables *l, const char *spec)
@@ -141,34 +82,6 @@ pfa_maptables_free(struct pfa_maptables *l)
 	l->n = 0;
 }
 
-static bool
-ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-	return n >= m && strcmp(s + n - m, suffix) == 0;
-}
-
-bool
-pfa_map_cache_param(const char *name)
-{
-	return ends_with(name, "_cache_database") ||
-	    ends_with(name, "_cache_map") || ends_with(name, "_cache_name") ||
-	    strcmp(name, "address_verify_map") == 0 ||
-	    strcmp(name, "proxy_write_maps") == 0;
-}
-
-bool
-pfa_map_path_below(const char *path, const char *dir)
-{
-	if (dir == NULL || *dir != '/')
-		return false;
-	size_t n = strlen(dir);
-	while (n > 1 && dir[n - 1] == '/')
-		n--;
-	return strncmp(path, dir, n) == 0 &&
-	    (path[n] == '/' || path[n] == '\0');
-}
-
 struct disc {
 	struct pfa_maptables *l;
 	const char *data_dir;
@@ -214,7 +127,7 @@ disc_param(void *arg, const char *name, const char *value)
 		return;
 	d->param = name;
 	d->flags = param_flags(name);
-	pfa_map_tokens(value, disc_token, d);
+	pfa_table_walk(value, disc_token, d);
 }
 
 int

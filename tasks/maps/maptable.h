@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 
 #include "mapsrc.h"
+#include "mapspec.h"
 #include "postfix.h"
 
 /* Flags of a table: where it was found and what it is. */
@@ -42,25 +43,6 @@ struct pfa_maptables {
 };
 
 /*
- * Parses TOKEN as "TYPE:/abs/path" or "proxy:TYPE:/abs/path" with TYPE
- * one of the file-based types pfagent knows (hash, btree, lmdb, cdb, dbm,
- * regexp, pcre, cidr, texthash).  0 with *type and *path allocated, or -1
- * (nothing allocated).
- */
-int pfa_mapspec_parse(const char *token, char **type, char **path);
-
-/* The type names pfa_mapspec_parse accepts, comma separated, for messages. */
-extern const char pfa_mapspec_types[];
-
-/*
- * Splits VALUE at whitespace and commas and calls FN for every token
- * (surrounding braces removed); FN's return value stops the walk when
- * nonzero, and is returned.
- */
-int pfa_map_tokens(const char *value,
-    int (*fn)(void *arg, const char *token), void *arg);
-
-/*
  * Adds TYPE:PATH (deduplicated; FLAGS are or-ed into an existing entry).
  * Returns the entry.
  */
@@ -80,12 +62,6 @@ void pfa_maptables_free(struct pfa_maptables *l);
  * failed (pfa_postfix_error says why).
  */
 int pfa_maptables_discover(struct pfa_postfix *pf, struct pfa_maptables *l);
-
-/* Parameters whose tables are Postfix's own caches (*_cache_database,
- * address_verify_map, ...) or proxymap's write list, not tables to keep. */
-bool pfa_map_cache_param(const char *name);
-/* true if PATH is DIR or below it (DIR absolute; false for NULL). */
-bool pfa_map_path_below(const char *path, const char *dir);
 
 /*
  * The shrink rule: true if going from OLD entries to NEW must be refused

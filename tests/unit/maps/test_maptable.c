@@ -1,8 +1,7 @@
 /*
  * test_maptable.c - the table list of rebuild-maps (tasks/maptable.c):
- * the shrink rule at and around its limits, "TYPE:/path" parsing, the
- * tokenizer for Postfix list values, the table list itself, redaction of
- * secret sources, and discovery from a real
+ * the shrink rule at and around its limits, the table list itself,
+ * redaction of secret sources, and discovery from a real
  * `postconf -c DIR` over fixture main.cf and master.cf files (no Postfix
  * instance runs; postconf only reads them).
  */
@@ -112,172 +111,6 @@ test_shrink_max_100(void **state)
 	/* and 99 still counts */
 	assert_false(pfa_map_shrink_refused(100, 1, 99));
 	assert_true(pfa_map_shrink_refused(101, 1, 99));
-}
-
-/* ---------------------------------------------------- spec parsing */
-
-static void
-expect_spec(const char *token, const char *type, const char *path)
-{
-	char *t = NULL, *p = NULL;
-	if (pfa_mapspec_parse(token, &t, &p) != 0) {
-		print_message("\"%s\" refused\n", token);
-		fail();
-	}
-	assert_string_equal(t, type);
-	assert_string_equal(p, path);
-	free(t);
-	free(p);
-}
-
-static void
-test_spec_valid(void **state)
-{
-	(void)state;
-	expect_spec("hash:/etc/postfix/access", "hash", "/etc/postfix/access");
-	expect_spec("proxy:lmdb:/etc/postfix/virtual", "lmdb",
-	    "/etc/postfix/virtual");
-	expect_spec("proxy:hash:/x", "hash", "/x");
-	expect_spec("hash:/", "hash", "/");
-	expect_spec("cdb:/a:b", "cdb", "/a:b");
-	expect_spec("pcre:/etc/postfix/header checks", "pcre",
-	    "/etc/postfix/header checks");
-	static const char *const types[] = {
-		"hash", "btree", "lmdb", "cdb", "dbm",
-		"regexp", "pcre", "cidr", "texthash",
-	};
-	for (size_t i = 0; i < NELEM(types); i++) {
-		char tok[64];
-		snprintf(tok, sizeof(tok), "%s:/etc/postfix/t", types[i]);
-		expect_spec(tok, types[i], "/etc/postfix/t");
-		snprintf(tok, sizeof(tok), "proxy:%s:/etc/postfix/t", types[i]);
-		expect_spec(tok, types[i], "/etc/postfix/t");
-	}
-}
-
-static void
-test_spec_invalid(void **state)
-{
-	(void)state;
-	static const char *const bad[] = {
-		/* relative or missing paths */
-		"hash:etc/postfix/access", "hash:./access", "hash:access",
-		"hash:~/access", "hash:", "hash", "", "/etc/postfix/access",
-		"proxy:hash:relative", "proxy:hash:", "proxy:",
-		/* unknown or non-file types */
-		"HASH:/etc/postfix/access", "Hash:/x", "hashx:/x", "has:/x",
-		":/x", "mysql:/etc/postfix/mysql.cf", "ldap:/etc/postfix/l.cf",
-		"pgsql:/x", "sqlite:/x", "memcache:/x", "sdbm:/x", "fail:/x",
-		"static:/x", "inline:{a=b}", "unix:passwd.byname",
-		"proxy:unix:passwd.byname", "unionmap:{hash:/a}",
-		"pipemap:{hash:/a}", "randmap:{/a}",
-		/* proxy only once, and only as a prefix */
-		"proxy:proxy:hash:/x", "hash:proxy:/x", " hash:/x",
-		"check_sender_access", "reject",
-	};
-	for (size_t i = 0; i < NELEM(bad); i++) {
-		char sentinel;
-		char *t = &sentinel, *p = &sentinel;
-		if (pfa_mapspec_parse(bad[i], &t, &p) != -1) {
-			print_message("\"%s\" accepted\n", bad[i]);
-			fail();
-		}
-		/* nothing allocated, outputs left alone */
-		assert_ptr_equal(t, &sentinel);
-		assert_ptr_equal(p, &sentinel);
-	}
-}
-
-/* pfa_mapspec_types, the list in messages, names exactly the accepted types. */
-static void
-test_spec_types_list(void **state)
-{
-	(void)state;
-	char *list = strdup(pfa_mapspec_types), *save = NULL;
-	assert_non_null(list);
-	size_t n = 0;
-	for (char *w = strtok_r(list, ", ", &save); w;
-	    w = strtok_r(NULL, ", ", &save)) {
-		char tok[64];
-		snprintf(tok, sizeof(tok), "%s:/t", w);
-		expect_spec(tok, w, "/t");
-		n++;
-	}
-	free(list);
-	assert_int_equal(n, 9);
-}
-
-/* ---------------------------------------------------------- tokens */
-
-struct toks {
-	char *v[16];
-	size_t n;
-	int stop_at;		/* return 7 when this many were seen, 0: never */
-};
-
-static int
-collect(void *arg, const char *token)
-{
-	struct toks *t = arg;
-	assert_true(t->n < NELEM(t->v));
-	t->v[t->n++] = strdup(token);
-	return t->stop_at > 0 && (size_t)t->stop_at == t->n ? 7 : 0;
-}
-
-static void
-expect_tokens(const char *value, const char *const want[], size_t nwant)
-{
-	struct toks t = { .n = 0 };
-	assert_int_equal(pfa_map_tokens(value, collect, &t), 0);
-	if (t.n != nwant) {
-		print_message("\"%s\": %zu tokens, want %zu\n", value, t.n,
-		    nwant);
-		for (size_t i = 0; i < t.n; i++)
-			print_message("  [%s]\n", t.v[i]);
-		fail();
-	}
-	for (size_t i = 0; i < nwant; i++) {
-		assert_string_equal(t.v[i], want[i]);
-		free(t.v[i]);
-	}
-}
-
-static void
-test_tokens(void **state)
-{
-	(void)state;
-	static const char *const w1[] = { "hash:/a", "hash:/b", "hash:/c",
-	    "pcre:/d" };
-	expect_tokens("hash:/a, hash:/b\thash:/c\n  ,, pcre:/d", w1, 4);
-	expect_tokens("  hash:/a,hash:/b , hash:/c\r\n,pcre:/d,", w1, 4);
-
-	static const char *const w2[] = { "permit_mynetworks",
-	    "check_sender_access", "hash:/etc/postfix/blacklist", "reject" };
-	expect_tokens("permit_mynetworks, check_sender_access "
-	    "hash:/etc/postfix/blacklist, reject", w2, 4);
-
-	/* braces around a token go; lone braces are no token */
-	static const char *const w3[] = { "hash:/a", "hash:/b", "hash:/c" };
-	expect_tokens("{hash:/a} { hash:/b } {{hash:/c}}", w3, 3);
-	expect_tokens("{ } {} , { }}", NULL, 0);
-
-	expect_tokens("", NULL, 0);
-	expect_tokens(" \t\r\n,,, ", NULL, 0);
-	static const char *const w4[] = { "x" };
-	expect_tokens("x", w4, 1);
-}
-
-static void
-test_tokens_stop(void **state)
-{
-	(void)state;
-	struct toks t = { .n = 0, .stop_at = 2 };
-	assert_int_equal(pfa_map_tokens("a b c d", collect, &t), 7);
-	assert_int_equal(t.n, 2);
-	assert_string_equal(t.v[0], "a");
-	assert_string_equal(t.v[1], "b");
-	free(t.v[0]);
-	free(t.v[1]);
 }
 
 /* ------------------------------------------------------ table list */
@@ -663,11 +496,6 @@ main(void)
 		cmocka_unit_test(test_shrink_limit),
 		cmocka_unit_test(test_shrink_max_0),
 		cmocka_unit_test(test_shrink_max_100),
-		cmocka_unit_test(test_spec_valid),
-		cmocka_unit_test(test_spec_invalid),
-		cmocka_unit_test(test_spec_types_list),
-		cmocka_unit_test(test_tokens),
-		cmocka_unit_test(test_tokens_stop),
 		cmocka_unit_test(test_tables_add_find),
 		cmocka_unit_test(test_redact),
 		cmocka_unit_test_setup_teardown(test_mapfiles, setup_dir,
