@@ -18,6 +18,7 @@
 #include <strings.h>
 
 #include "loadcheck_int.h"
+#include "tlsparam.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -507,42 +508,7 @@ pfa_lc_relay_guard(struct pfa_lc *c)
 
 /* ---------------------------------------------------------------- TLS */
 
-static const char *const tls_names[] = {
-	"SSLv2", "SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3", NULL,
-};
-
-static bool
-tls_version_ok(const char *t)
-{
-	char *end;
-	if (strcmp(t, "SSLv2") != 0 && pfa_lc_in_list(t, tls_names))
-		return true;
-	(void)strtoul(t, &end, 16);
-	return *end == '\0';
-}
-
 #define TLS_SEPS " \t\r\n,:"
-
-/* A protocol list as tls_proto_mask_lims() of Postfix 3.7 parses it. */
-static bool
-tls_protocols_ok(const char *value)
-{
-	char tok[64];
-	for (const char *p = value; *(p += strspn(p, TLS_SEPS)) != '\0';) {
-		size_t n = strcspn(p, TLS_SEPS);
-		if (n >= sizeof(tok))
-			return false;
-		memcpy(tok, p, n);
-		tok[n] = '\0';
-		p += n;
-		if (strncmp(tok, ">=", 2) == 0 || strncmp(tok, "<=", 2) == 0) {
-			if (!tls_version_ok(tok + 2))
-				return false;
-		} else if (!pfa_lc_in_list(tok + (*tok == '!'), tls_names))
-			return false;
-	}
-	return true;
-}
 
 /* The first cipher exclusion of VALUE starting with ! + - @, or 0. */
 static int
@@ -559,24 +525,21 @@ void
 pfa_lc_tls(struct pfa_lc *c, const struct pfa_cfsvc *s, const char *name,
     const char *value)
 {
-	static const char *const grades[] = {
-		"high", "medium", "low", "export", "null", NULL,
-	};
 	int bad;
 	if (value == NULL || strchr(value, '$') != NULL)
 		return;
 	if ((pfa_lc_ends_with(name, "_tls_protocols") ||
 	    pfa_lc_ends_with(name, "_tls_mandatory_protocols")) &&
-	    !tls_protocols_ok(value))
+	    pfa_tls_protocols(value) < 0)
 		pfa_lc_add(c, "PFA-LOAD-010", s, name,
 		    pfa_lc_set_cmd(s, name, ">=TLSv1.2"),
 		    "%s = %s does not parse (names are SSLv2, SSLv3, TLSv1, "
-		    "TLSv1.1, TLSv1.2, TLSv1.3, case matters): Postfix logs "
+		    "TLSv1.1, TLSv1.2, TLSv1.3): Postfix logs "
 		    "\"Invalid TLS protocol list\" and disables TLS", name,
 		    value);
 	else if ((pfa_lc_ends_with(name, "_tls_ciphers") ||
 	    pfa_lc_ends_with(name, "_tls_mandatory_ciphers")) &&
-	    !pfa_lc_in_list(value, grades))
+	    !pfa_tls_grade_ok(value))
 		pfa_lc_add(c, "PFA-LOAD-011", s, name,
 		    pfa_lc_set_cmd(s, name, "medium"),
 		    "%s = %s is not a cipher grade (high, medium, low, export, "

@@ -19,6 +19,7 @@
 #include <strings.h>
 
 #include "audit.h"
+#include "tlsparam.h"
 
 #define INFO	PFA_SEV_INFO
 #define WARN	PFA_SEV_WARNING
@@ -27,7 +28,8 @@
 const struct pfa_rule_doc pfa_audit_tls_rules[] = {
 	{ "PFA-TLS-001", CRIT, "SSLv2 or SSLv3 enabled" },
 	{ "PFA-TLS-002", WARN, "TLSv1 or TLSv1.1 enabled" },
-	{ "PFA-TLS-003", WARN, "TLS setting Postfix rejects: no TLS" },
+	{ "PFA-TLS-003", INFO, "retired: a TLS setting Postfix rejects is "
+	    "PFA-LOAD-010 or PFA-LOAD-011" },
 	{ "PFA-TLS-004", CRIT, "cipher grade export, low or null" },
 	{ "PFA-TLS-005", INFO, "tls_preempt_cipherlist = no" },
 	{ "PFA-TLS-006", WARN, "no STARTTLS on an MX or submission service" },
@@ -154,106 +156,6 @@ wrapper(const struct pfa_cfview *v, const struct pfa_cfsvc *s)
 
 /* ---------------------------------------------------------- protocols */
 
-static const struct {
-	const char *name;
-	unsigned bit;
-	int ver;		/* wire version, for >= and <= */
-} protos[] = {
-	{ "SSLv2", 0x01, 0x0002 }, { "SSLv3", 0x02, 0x0300 },
-	{ "TLSv1", 0x04, 0x0301 }, { "TLSv1.1", 0x08, 0x0302 },
-	{ "TLSv1.2", 0x10, 0x0303 }, { "TLSv1.3", 0x20, 0x0304 },
-};
-#define NPROTOS		(sizeof(protos) / sizeof(protos[0]))
-#define PR_ALL		0x3fu
-#define PR_SSL		0x03u	/* SSLv2, SSLv3 */
-#define PR_OLD		0x0cu	/* TLSv1, TLSv1.1 */
-
-static unsigned
-proto_bit(const char *name)
-{
-	for (size_t i = 0; i < NPROTOS; i++)
-		if (strcasecmp(protos[i].name, name) == 0)
-			return protos[i].bit;
-	return 0;
-}
-
-/* A bound of ">=" or "<=": "None", a name from SSLv3 up, or hex. */
-static int
-parse_bound(const char *s, int *ver)
-{
-	if (strcasecmp(s, "None") == 0) {
-		*ver = 0;
-		return 0;
-	}
-	for (size_t i = 1; i < NPROTOS; i++)
-		if (strcasecmp(protos[i].name, s) == 0) {
-			*ver = protos[i].ver;
-			return 0;
-		}
-	char *end;
-	unsigned long u = strtoul(s, &end, 16);
-	if (*s == '\0' || *end != '\0' || u > INT_MAX)
-		return -1;
-	*ver = (int)u;
-	return 0;
-}
-
-/*
- * The protocols LIST leaves enabled, as Postfix reads it
- * (tls_proto_mask_lims): names to include, !names to exclude (an include
- * list excludes everything it does not name), and the >= / <= bounds of
- * Postfix 3.6.  An empty list enables everything.  -1 if Postfix rejects
- * the list.
- */
-static int
-proto_mask(const char *list)
-{
-	static const char sep[] = " \t\r\n,:";
-	unsigned inc = 0, exc = 0;
-	int lo = 0, hi = 0, rc = 0;
-	char *dup = pfa_xstrdup(list);
-	for (char *p = dup; rc == 0 && *(p += strspn(p, sep)) != '\0';) {
-		char *tok = p;
-		p += strcspn(p, sep);
-		if (*p != '\0')
-			*p++ = '\0';
-		unsigned bit;
-		if (strncmp(tok, ">=", 2) == 0)
-			rc = parse_bound(tok + 2, &lo);
-		else if (strncmp(tok, "<=", 2) == 0)
-			rc = parse_bound(tok + 2, &hi);
-		else if (*tok == '!' && (bit = proto_bit(tok + 1)) != 0)
-			exc |= bit;
-		else if ((bit = proto_bit(tok)) != 0)
-			inc |= bit;
-		else
-			rc = -1;
-	}
-	free(dup);
-	if (rc < 0)
-		return -1;
-	unsigned on = PR_ALL & ~(inc ? exc | (PR_ALL & ~inc) : exc);
-	for (size_t i = 0; i < NPROTOS; i++)
-		if ((lo != 0 && protos[i].ver < lo) ||
-		    (hi != 0 && protos[i].ver > hi))
-			on &= ~protos[i].bit;
-	return (int)on;
-}
-
-/* "SSLv2, SSLv3" for the protocols of MASK. */
-static const char *
-proto_names(unsigned mask, char *buf, size_t n)
-{
-	buf[0] = '\0';
-	for (size_t i = 0; i < NPROTOS; i++)
-		if (mask & protos[i].bit) {
-			if (buf[0] != '\0')
-				strncat(buf, ", ", n - strlen(buf) - 1);
-			strncat(buf, protos[i].name, n - strlen(buf) - 1);
-		}
-	return buf;
-}
-
 /* The floor to recommend, in the syntax this Postfix understands. */
 static const char *
 floor_value(const struct pfa_cfview *v)
@@ -284,21 +186,20 @@ check_protocols(const struct pfa_cfview *v, const struct pfa_cfsvc *s,
 	const char *val = pfa_cfsvc_get(v, s, p);
 	if (val == NULL)
 		return;
-	int m = proto_mask(val);
+	int m = pfa_tls_protocols(val);
 	char names[64];
-	if (m < 0) {
-		pfa_audit_tls_add(res, WARN, "PFA-TLS-003", s, p,
-		    set_cmd(s, p, floor_value(v)), "%s = %s is not a protocol "
-		    "list Postfix accepts: it logs \"Invalid TLS protocol "
-		    "list\" and disables TLS", p, val);
-	} else if (m & PR_SSL) {
+	/* a list Postfix rejects is the loadability checks' PFA-LOAD-010 */
+	if (m < 0)
+		return;
+	if (m & PFA_TLS_SSL) {
 		pfa_audit_tls_add(res, CRIT, "PFA-TLS-001", s, p,
 		    set_cmd(s, p, floor_value(v)), "%s%s enables %s (broken: "
 		    "DROWN, POODLE); OpenSSL 3 on Debian no longer offers "
 		    "SSLv3, but the setting must not rely on the library", p,
 		    *val ? "" : " (empty: every protocol)",
-		    proto_names((unsigned)m & PR_SSL, names, sizeof(names)));
-	} else if (m & PR_OLD) {
+		    pfa_tls_protocol_names((unsigned)m & PFA_TLS_SSL, names,
+		    sizeof(names)));
+	} else if (m & PFA_TLS_OLD) {
 		/* outbound opportunistic TLS: an old peer gets plaintext;
 		 * the mandatory list matters only where TLS is required */
 		bool opp = strcmp(p, "smtp_tls_protocols") == 0 ||
@@ -307,7 +208,8 @@ check_protocols(const struct pfa_cfview *v, const struct pfa_cfsvc *s,
 		pfa_audit_tls_add(res, opp ? INFO : WARN, "PFA-TLS-002",
 		    s, p, set_cmd(s, p, floor_value(v)),
 		    "%s enables %s, deprecated by RFC 8996%s", p,
-		    proto_names((unsigned)m & PR_OLD, names, sizeof(names)),
+		    pfa_tls_protocol_names((unsigned)m & PFA_TLS_OLD, names,
+		    sizeof(names)),
 		    opp ? "; optional while outbound TLS is opportunistic, "
 		    "where refusing them sends to old servers in plaintext" :
 		    "");
@@ -324,24 +226,21 @@ check_ciphers(const struct pfa_cfview *v, const struct pfa_cfsvc *s,
 	if (val == NULL || strcasecmp(val, "medium") == 0 ||
 	    strcasecmp(val, "high") == 0)
 		return;
+	/* what is no grade at all is the loadability checks' PFA-LOAD-011 */
+	if (!pfa_tls_grade_ok(val))
+		return;
 	char *rem = set_cmd(s, p, "medium");
-	bool weak = strcasecmp(val, "export") == 0 ||
-	    strcasecmp(val, "low") == 0;
 	bool v38 = pfa_cf_version_ge(v, 3, 8);	/* weak grades mean medium */
 	if (strcasecmp(val, "null") == 0)
 		pfa_audit_tls_add(res, CRIT, "PFA-TLS-004", s, p, rem,
 		    "%s = null allows only NULL ciphers: authentication "
 		    "without encryption", p);
-	else if (weak)
+	else
 		pfa_audit_tls_add(res, v38 ? INFO : CRIT, "PFA-TLS-004",
 		    s, p, rem, "%s = %s %s", p, val, v38 ? "is treated as "
 		    "medium since Postfix 3.8; say what is meant" : "enables "
 		    "insecure ciphers (export, DES, RC4); postconf(5): "
 		    "\"SHOULD NOT be used\"");
-	else
-		pfa_audit_tls_add(res, WARN, "PFA-TLS-003", s, p, rem,
-		    "%s = %s is not a cipher grade: Postfix logs \"invalid "
-		    "cipher grade\" and gives up TLS", p, val);
 }
 
 /* ---------------------------------------------------- server levels */

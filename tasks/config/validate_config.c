@@ -262,25 +262,7 @@ for_instance(const char *remedy, const char *dir)
 	return out;
 }
 
-/*
- * true if F repeats, at a lower severity, what a loadability check says
- * about the same subject (a TLS list Postfix rejects is PFA-LOAD-010 or
- * 011, critical, and the audit's PFA-TLS-003).
- */
-static bool
-repeated(const struct pfa_result *r, const struct pfa_finding *f)
-{
-	if (strcmp(f->id, "PFA-TLS-003") != 0)
-		return false;
-	for (size_t i = 0; i < r->nfindings; i++)
-		if (strncmp(r->findings[i].id, "PFA-LOAD-", 9) == 0 &&
-		    strcmp(r->findings[i].subject, f->subject) == 0)
-			return true;
-	return false;
-}
-
-/* Moves SCRATCH's findings into RES, less the ignored ones and those a
- * loadability check already reports. */
+/* Moves SCRATCH's findings into RES, less the ignored ones. */
 static size_t
 take(const struct vc_conf *c, struct pfa_result *scratch,
     struct pfa_result *res, const char *dir)
@@ -292,8 +274,6 @@ take(const struct vc_conf *c, struct pfa_result *scratch,
 			dropped++;
 			continue;
 		}
-		if (repeated(scratch, f))
-			continue;
 		char *remedy = for_instance(f->remedy, dir);
 		pfa_result_add_finding(res, f->sev, f->id, f->subject,
 		    remedy, "%s", f->message);

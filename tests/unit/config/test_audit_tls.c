@@ -217,12 +217,16 @@ static const struct pcase cases[] = {
 	    PROTO),
 	T("PFA-TLS-002", MX, PROTO "=TLSv1.2 TLSv1.3", QUIET, PROTO),
 	T("PFA-TLS-002", MX, PROTO "=>=0x0303, <=TLSv1.3", QUIET, PROTO),
-	/* PFA-TLS-003: what Postfix rejects (a 3.7 "#comment" too) */
-	T("PFA-TLS-003", MX, PROTO "=>=TLSv1.4", W, PROTO),
-	T("PFA-TLS-003", MX, PROTO "=TLSv1.2 #new", W, PROTO),
-	T("PFA-TLS-003", MX, "smtpd_tls_ciphers=strong", W,
-	    "smtpd_tls_ciphers"),
+	/* PFA-TLS-003 is retired: what Postfix rejects (a 3.7 "#comment"
+	 * too) is the loadability checks' PFA-LOAD-010/011, once */
+	T("PFA-TLS-003", MX, PROTO "=>=TLSv1.4", QUIET, NULL),
+	T("PFA-TLS-003", MX, PROTO "=TLSv1.2 #new", QUIET, NULL),
+	T("PFA-TLS-003", MX, "smtpd_tls_ciphers=strong", QUIET, NULL),
 	T("PFA-TLS-003", MX, "smtpd_tls_ciphers=HIGH", QUIET, NULL),
+	/* names and grades in any case, as Postfix reads them */
+	T("PFA-TLS-002", MX, PROTO "=>=tlsv1.2", QUIET, PROTO),
+	T("PFA-TLS-002", MX, PROTO "=!sslv2, !sslv3, !tlsv1", W, PROTO),
+	T("PFA-TLS-004", MX, "smtpd_tls_ciphers=HIGH", QUIET, NULL),
 	/* PFA-TLS-004: cipher grade */
 	TR("PFA-TLS-004", MX, "smtpd_tls_mandatory_ciphers=export", C,
 	    "smtpd_tls_mandatory_ciphers",

@@ -528,7 +528,7 @@ static void
 test_tls_protocols(void **state)
 {
 	(void)state;
-	set("smtpd_tls_protocols", ">=TLSv1", "TLSv1.2, !tlsv1");
+	set("smtpd_tls_protocols", ">=TLSv1", "TLSv1.2, !TLS1");
 	set("smtp_tls_mandatory_protocols", ">=TLSv1", ">=TLSv1.4");
 	set("lmtp_tls_protocols", ">=TLSv1", "!SSLv2 !SSLv3 # old");
 	struct pfa_cfsvc *s = pfa_cfview_add_service(&v, "submission", "inet",
@@ -556,6 +556,9 @@ test_tls_protocols(void **state)
 	set("smtp_tls_protocols", ">=TLSv1", "");
 	pfa_cfview_svc_opt(&v.svcs[0], "smtpd_tls_mandatory_protocols",
 	    ">=TLSv1.2");
+	/* Postfix reads names in any case (name_code, NAME_CODE_FLAG_NONE) */
+	set("lmtp_tls_mandatory_protocols", NULL, "!sslv2, !SSLV3, >=tlsv1.2");
+	set("smtpd_tls_mandatory_protocols", NULL, ">=none <=TLSV1.3");
 	expect_none();
 }
 
@@ -563,14 +566,14 @@ static void
 test_tls_ciphers(void **state)
 {
 	(void)state;
-	set("smtpd_tls_ciphers", "medium", "HIGH");
+	set("smtpd_tls_ciphers", "medium", "highest");
 	set("smtp_tls_mandatory_ciphers", "medium", "strong");
 	set("smtpd_tls_exclude_ciphers", "", "aNULL, !MD5");
 	set("smtp_tls_mandatory_exclude_ciphers", "", "@STRENGTH");
 	assert_int_equal(run(), 4);
 	const struct pfa_finding *f = expect("PFA-LOAD-011",
 	    "smtpd_tls_ciphers");
-	assert_non_null(strstr(f->message, "HIGH"));
+	assert_non_null(strstr(f->message, "highest"));
 	expect("PFA-LOAD-011", "smtp_tls_mandatory_ciphers");
 	expect("PFA-LOAD-012", "smtpd_tls_exclude_ciphers");
 	expect("PFA-LOAD-012", "smtp_tls_mandatory_exclude_ciphers");
@@ -578,7 +581,7 @@ test_tls_ciphers(void **state)
 	pfa_result_free(&res);
 	pfa_result_init(&res);
 	set("smtpd_tls_ciphers", NULL, "high");
-	set("smtp_tls_mandatory_ciphers", NULL, "medium");
+	set("smtp_tls_mandatory_ciphers", NULL, "MEDIUM");
 	set("smtpd_tls_exclude_ciphers", NULL, "aNULL, MD5, DES:RC4");
 	set("smtp_tls_mandatory_exclude_ciphers", NULL, "");
 	expect_none();
