@@ -16,6 +16,7 @@
 #include "health.h"
 #include "log.h"
 #include "reload.h"
+#include "remedy.h"
 
 void
 pfa_gate_init(struct pfa_gate *g)
@@ -105,10 +106,12 @@ validate(const struct pfa_gate *g, struct pfa_postfix *pf,
 	bool ok = true;
 	if (!c.ok) {
 		char *t = tail_text(c.check_output);
+		char *fix = pfa_remedy(pfa_postfix_config_dir(pf), "run "
+		    "`postfix check` on a terminal to see every message");
 		pfa_result_add_finding(res, PFA_SEV_CRITICAL, "PFA-GATE-001",
-		    pfa_postfix_config_dir(pf),
-		    "run `postfix check` on a terminal to see every message",
+		    pfa_postfix_config_dir(pf), fix,
 		    "postfix check fails %s: %s", when, t);
+		free(fix);
 		free(t);
 		ok = false;
 	}
@@ -232,10 +235,13 @@ pfa_gate_run(struct pfa_gate *g, const struct pfa_config *cfg,
 		return;
 	}
 	if (!cfg->reload) {
+		char *fix = pfa_remedy(pfa_postfix_config_dir(pf),
+		    "postfix reload");
 		pfa_result_add_finding(&out->res, PFA_SEV_INFO, "PFA-GATE-006",
-		    "postfix.reload", "postfix reload",
+		    "postfix.reload", fix,
 		    "reloading is disabled in pfagent.conf; Postfix picks up "
 		    "the changes when its processes restart");
+		free(fix);
 		return;
 	}
 

@@ -55,11 +55,8 @@ pfa_xstrdup(const char *s)
 	return p;
 }
 
-static char *xvasprintf(const char *fmt, va_list ap)
-    __attribute__((format(printf, 1, 0)));
-
-static char *
-xvasprintf(const char *fmt, va_list ap)
+char *
+pfa_xvasprintf(const char *fmt, va_list ap)
 {
 	va_list aq;
 	va_copy(aq, ap);
@@ -77,7 +74,7 @@ pfa_xasprintf(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	char *p = xvasprintf(fmt, ap);
+	char *p = pfa_xvasprintf(fmt, ap);
 	va_end(ap);
 	return p;
 }
@@ -162,7 +159,7 @@ pfa_result_add_finding(struct pfa_result *r, enum pfa_sev sev, const char *id,
 	struct pfa_finding *f = &r->findings[r->nfindings++];
 	va_list ap;
 	va_start(ap, fmt);
-	f->message = xvasprintf(fmt, ap);
+	f->message = pfa_xvasprintf(fmt, ap);
 	va_end(ap);
 	f->sev = sev;
 	f->id = pfa_xstrdup(id ? id : "PFA-UNSET");
@@ -208,7 +205,7 @@ pfa_result_set_summary(struct pfa_result *r, const char *fmt, ...)
 	va_list ap;
 	va_start(ap, fmt);
 	free(r->summary);
-	r->summary = xvasprintf(fmt, ap);
+	r->summary = pfa_xvasprintf(fmt, ap);
 	va_end(ap);
 }
 

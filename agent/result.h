@@ -11,6 +11,7 @@
 #ifndef PFA_RESULT_H
 #define PFA_RESULT_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -68,6 +69,8 @@ void *pfa_xrealloc(void *p, size_t n);
 char *pfa_xstrdup(const char *s);
 char *pfa_xasprintf(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)));
+char *pfa_xvasprintf(const char *fmt, va_list ap)
+    __attribute__((format(printf, 1, 0)));
 
 void pfa_result_init(struct pfa_result *r);
 void pfa_result_free(struct pfa_result *r);

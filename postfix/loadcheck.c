@@ -25,6 +25,7 @@
 
 #include "loadcheck_int.h"
 #include "mapspec.h"
+#include "remedy.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -53,12 +54,13 @@ const struct pfa_rule_doc pfa_loadcheck_rules[] = {
 /* ------------------------------------------------------------ helpers */
 
 char *
-pfa_lc_set_cmd(const struct pfa_cfsvc *s, const char *name,
-    const char *value)
+pfa_lc_set_cmd(const struct pfa_lc *c, const struct pfa_cfsvc *s,
+    const char *name, const char *value)
 {
+	const char *dir = c->v->config_dir;
 	if (value == NULL)
-		return s ? pfa_xasprintf("postconf -PX '%s/%s/%s'", s->name,
-		    s->type, name) : pfa_xasprintf("postconf -# %s", name);
+		return s ? pfa_remedy(dir, "postconf -PX '%s/%s/%s'", s->name,
+		    s->type, name) : pfa_remedy(dir, "postconf -# %s", name);
 	/* inside '...' a quote is written '\'' */
 	char *q = pfa_xmalloc(strlen(value) * 4 + 1), *o = q;
 	for (const char *p = value; *p; p++) {
@@ -69,8 +71,9 @@ pfa_lc_set_cmd(const struct pfa_cfsvc *s, const char *name,
 			*o++ = *p;
 	}
 	*o = '\0';
-	char *cmd = s ? pfa_xasprintf("postconf -P '%s/%s/%s=%s'", s->name,
-	    s->type, name, q) : pfa_xasprintf("postconf -e '%s = %s'", name, q);
+	char *cmd = s ? pfa_remedy(dir, "postconf -P '%s/%s/%s=%s'", s->name,
+	    s->type, name, q) : pfa_remedy(dir, "postconf -e '%s = %s'", name,
+	    q);
 	free(q);
 	return cmd;
 }
@@ -191,7 +194,7 @@ check_type(struct pfa_lc *c, const struct pfa_cfsvc *s, const char *name,
 		return;
 	enum ptype t = param_type(name, p->dflt);
 	if (!value_ok(t, name, value))
-		pfa_lc_add(c, bad[t].id, s, name, pfa_lc_set_cmd(s, name, NULL),
+		pfa_lc_add(c, bad[t].id, s, name, pfa_lc_set_cmd(c, s, name, NULL),
 		    "%s = %s %s", name, value, bad[t].what);
 }
 
@@ -203,16 +206,18 @@ check_type(struct pfa_lc *c, const struct pfa_cfsvc *s, const char *name,
  * refused on purpose); correct a text one and try it again.
  */
 static char *
-table_remedy(const char *type, const char *path, const char *param)
+table_remedy(const struct pfa_lc *c, const char *type, const char *path,
+    const char *param)
 {
 	static const char *const indexed[] = {
 		"hash", "btree", "lmdb", "cdb", "dbm", NULL,
 	};
 	if (!pfa_lc_in_list(type, indexed))
-		return pfa_xasprintf("correct %s, then: postmap -q test %s:%s",
-		    path, type, path);
+		return pfa_remedy(c->v->config_dir, "correct %s, then: postmap "
+		    "-q test %s:%s", path, type, path);
 	if (strcmp(param, "alias_maps") == 0)
-		return pfa_xasprintf("postalias %s:%s", type, path);
+		return pfa_remedy(c->v->config_dir, "postalias %s:%s", type,
+		    path);
 	return pfa_xstrdup("pfagent run rebuild-maps");
 }
 
@@ -240,12 +245,12 @@ probe_once(struct pfa_lc *c, const char *type, const char *path,
 	int rc = c->probe(c->probe_arg, spec, &why);
 	if (rc < 0)
 		pfa_lc_add(c, "PFA-LOAD-008", NULL, spec,
-		    table_remedy(type, path, param), "table %s (named in %s) "
+		    table_remedy(c, type, path, param), "table %s (named in %s) "
 		    "does not open: %s", spec, param,
 		    why ? why : "unknown error");
 	else if (rc > 0)
 		pfa_lc_finding(c, PFA_SEV_WARNING, "PFA-LOAD-018", NULL, spec,
-		    table_remedy(type, path, param), "table %s (named in %s) "
+		    table_remedy(c, type, path, param), "table %s (named in %s) "
 		    "opens, but its database is older than its source file: "
 		    "Postfix answers from the old content (%s)", spec, param,
 		    why ? why : "postmap warned");
@@ -313,7 +318,7 @@ check_comment(struct pfa_lc *c, const struct pfa_cfsvc *s, const char *name,
 		n--;
 	char *kept = pfa_xasprintf("%.*s", (int)n, raw);
 	pfa_lc_finding(c, PFA_SEV_WARNING, "PFA-LOAD-009", s, name,
-	    pfa_lc_set_cmd(s, name, n ? kept : NULL), "%s = %s has a '#' "
+	    pfa_lc_set_cmd(c, s, name, n ? kept : NULL), "%s = %s has a '#' "
 	    "inside the value; Postfix 3.7 takes it and what follows "
 	    "literally (put comments on their own line)", name, raw);
 	free(kept);
@@ -340,12 +345,12 @@ size_one(struct pfa_lc *c, const struct pfa_cfsvc *s, const char *daemon,
 		return;
 	if (m == 0)
 		pfa_lc_add(c, id, s, limit,
-		    pfa_lc_set_cmd(s, "message_size_limit", ls), "%s = %lld "
+		    pfa_lc_set_cmd(c, s, "message_size_limit", ls), "%s = %lld "
 		    "but message_size_limit = 0 (unlimited): %s dies with "
 		    "\"%s is limited but message_size_limit is unlimited\"",
 		    limit, l, daemon, limit);
 	else
-		pfa_lc_add(c, id, s, limit, pfa_lc_set_cmd(s, limit, ms),
+		pfa_lc_add(c, id, s, limit, pfa_lc_set_cmd(c, s, limit, ms),
 		    "%s = %lld is smaller than message_size_limit = %lld: %s "
 		    "dies with \"configuration error: %s is smaller than "
 		    "message_size_limit\"", limit, l, m, daemon, limit);
@@ -533,9 +538,8 @@ check_startup(struct pfa_postfix *pf, struct pfa_result *res,
 	    S_BROKEN && (value_findings == 0 || (!strstr(line,
 	    "bad numerical configuration") && !strstr(line,
 	    "bad boolean configuration") && !strstr(line, "bad time value")))) {
-		char *fix = pfa_xasprintf("correct it, then check with: "
-		    "postmap -c %s -q test static:ok",
-		    pfa_postfix_config_dir(pf));
+		char *fix = pfa_remedy(pfa_postfix_config_dir(pf), "correct "
+		    "it, then check with: postmap -q test static:ok");
 		pfa_result_add_finding(res, PFA_SEV_CRITICAL, "PFA-LOAD-017",
 		    pfa_postfix_config_dir(pf), fix, "Postfix programs die "
 		    "reading this configuration: %s", line);
@@ -553,10 +557,12 @@ pfa_loadcheck_gate(struct pfa_postfix *pf, struct pfa_result *res)
 	const struct pfa_cfview *v = pfa_postfix_view(pf, PFA_VIEW_ALL);
 	if (v == NULL) {
 		const char *why = pfa_postfix_error(pf);
+		char *fix = pfa_remedy(pfa_postfix_config_dir(pf), "run "
+		    "`postconf -n` to see the error");
 		pfa_result_add_finding(res, PFA_SEV_CRITICAL, "PFA-LOAD-016",
-		    pfa_postfix_config_dir(pf), "run `postconf -n` to see the "
-		    "error", "the configuration could not be read: %s",
-		    why ? why : "postconf failed");
+		    pfa_postfix_config_dir(pf), fix, "the configuration could "
+		    "not be read: %s", why ? why : "postconf failed");
+		free(fix);
 		return 1;
 	}
 	return pfa_loadcheck_all(v, pf, res);

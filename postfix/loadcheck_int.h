@@ -79,9 +79,10 @@ void pfa_lc_finding(struct pfa_lc *c, enum pfa_sev sev, const char *id,
     const char *fmt, ...) __attribute__((format(printf, 7, 8)));
 /* A blocking (CRITICAL, counted) finding. */
 #define pfa_lc_add(c, ...) pfa_lc_finding((c), PFA_SEV_CRITICAL, __VA_ARGS__)
-/* A pasteable postconf command setting NAME to VALUE (NULL: the default). */
-char *pfa_lc_set_cmd(const struct pfa_cfsvc *s, const char *name,
-    const char *value);
+/* A pasteable postconf command for C's instance setting NAME to VALUE
+ * (NULL: the default). */
+char *pfa_lc_set_cmd(const struct pfa_lc *c, const struct pfa_cfsvc *s,
+    const char *name, const char *value);
 
 /* --- loadcheck_lists.c --- */
 

@@ -277,7 +277,7 @@ unknown_restriction(struct rwalk *w, const char *tok)
 	char *remedy = NULL;
 	if (best != NULL) {
 		char *fixed = replace_word(w->written, tok, best);
-		remedy = fixed ? pfa_lc_set_cmd(w->s, w->name, fixed) :
+		remedy = fixed ? pfa_lc_set_cmd(w->c, w->s, w->name, fixed) :
 		    pfa_xasprintf("replace %s with %s in %s", tok, best,
 		    w->name);
 		free(fixed);
@@ -479,7 +479,7 @@ guard_one(struct pfa_lc *c, const struct pfa_cfsvc *s)
 	    has_guard(&g, "smtpd_recipient_restrictions"))
 		return;
 	pfa_lc_add(c, "PFA-LOAD-015", s, "smtpd_relay_restrictions",
-	    pfa_lc_set_cmd(s, "smtpd_relay_restrictions", s ?
+	    pfa_lc_set_cmd(c, s, "smtpd_relay_restrictions", s ?
 	    "permit_mynetworks,permit_sasl_authenticated,"
 	    "defer_unauth_destination" : "permit_mynetworks, "
 	    "permit_sasl_authenticated, defer_unauth_destination"),
@@ -532,7 +532,7 @@ pfa_lc_tls(struct pfa_lc *c, const struct pfa_cfsvc *s, const char *name,
 	    pfa_lc_ends_with(name, "_tls_mandatory_protocols")) &&
 	    pfa_tls_protocols(value) < 0)
 		pfa_lc_add(c, "PFA-LOAD-010", s, name,
-		    pfa_lc_set_cmd(s, name, ">=TLSv1.2"),
+		    pfa_lc_set_cmd(c, s, name, ">=TLSv1.2"),
 		    "%s = %s does not parse (names are SSLv2, SSLv3, TLSv1, "
 		    "TLSv1.1, TLSv1.2, TLSv1.3): Postfix logs "
 		    "\"Invalid TLS protocol list\" and disables TLS", name,
@@ -541,7 +541,7 @@ pfa_lc_tls(struct pfa_lc *c, const struct pfa_cfsvc *s, const char *name,
 	    pfa_lc_ends_with(name, "_tls_mandatory_ciphers")) &&
 	    !pfa_tls_grade_ok(value))
 		pfa_lc_add(c, "PFA-LOAD-011", s, name,
-		    pfa_lc_set_cmd(s, name, "medium"),
+		    pfa_lc_set_cmd(c, s, name, "medium"),
 		    "%s = %s is not a cipher grade (high, medium, low, export, "
 		    "null): TLS handshakes fail with \"invalid cipher grade\"",
 		    name, value);

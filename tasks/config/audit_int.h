@@ -20,12 +20,12 @@
 
 /*
  * Adds finding ID of severity SEV about master.cf service S (subject
- * "name/type") with message MSG; when FIX is not NULL the remedy sets
- * PARAM = FIX on S, or, when FIX has spaces (postconf -P refuses them),
+ * "name/type") with message MSG; when FIX is not NULL the remedy (for V's
+ * instance) sets PARAM = FIX on S, or, when FIX has spaces (postconf -P refuses them),
  * drops the override and sets main.cf.
  */
-void pfa_audit_add_svc(struct pfa_result *res, enum pfa_sev sev,
-    const char *id, const struct pfa_cfsvc *s, const char *param,
-    const char *fix, const char *msg);
+void pfa_audit_add_svc(const struct pfa_cfview *v, struct pfa_result *res,
+    enum pfa_sev sev, const char *id, const struct pfa_cfsvc *s,
+    const char *param, const char *fix, const char *msg);
 
 #endif

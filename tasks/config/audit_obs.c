@@ -20,6 +20,7 @@
 #include <strings.h>
 
 #include "audit.h"
+#include "remedy.h"
 
 #define INFO	PFA_SEV_INFO
 #define WARN	PFA_SEV_WARNING
@@ -54,21 +55,24 @@ setting(const struct pfa_cfview *v, const struct pfa_cfsvc *s, const char *p)
 
 /* The command that sets P to VALUE in main.cf or in service S. */
 static char *
-set_cmd(const struct pfa_cfsvc *s, const char *p, const char *value)
+set_cmd(const struct pfa_cfview *v, const struct pfa_cfsvc *s, const char *p,
+    const char *value)
 {
 	if (s == NULL)
-		return pfa_xasprintf("postconf -e '%s = %s'", p, value);
-	return pfa_xasprintf("postconf -P '%s/%s/%s=%s'", s->name, s->type, p,
-	    value);
+		return pfa_remedy(v->config_dir, "postconf -e '%s = %s'", p,
+		    value);
+	return pfa_remedy(v->config_dir, "postconf -P '%s/%s/%s=%s'", s->name,
+	    s->type, p, value);
 }
 
 /* The command that removes P from main.cf or from service S. */
 static char *
-unset_cmd(const struct pfa_cfsvc *s, const char *p)
+unset_cmd(const struct pfa_cfview *v, const struct pfa_cfsvc *s, const char *p)
 {
 	if (s == NULL)
-		return pfa_xasprintf("postconf -X %s", p);
-	return pfa_xasprintf("postconf -PX '%s/%s/%s'", s->name, s->type, p);
+		return pfa_remedy(v->config_dir, "postconf -X %s", p);
+	return pfa_remedy(v->config_dir, "postconf -PX '%s/%s/%s'", s->name,
+	    s->type, p);
 }
 
 static void
@@ -80,9 +84,9 @@ check_use_tls(const struct pfa_cfview *v, const struct pfa_cfsvc *s,
 	bool client = strncmp(p, "smtpd_", 6) != 0;
 	const char *lp = client ? LEVEL_CLI : LEVEL_SRV;
 	const char *l = pfa_audit_tls_level(v, s, client);
-	char *rem = unset_cmd(s, p);
+	char *rem = unset_cmd(v, s, p);
 	if (empty(setting(v, s, lp)) && strcasecmp(l, "none") != 0) {
-		char *set = set_cmd(s, lp, l), *both;
+		char *set = set_cmd(v, s, lp, l), *both;
 		both = pfa_xasprintf("%s && %s", set, rem);
 		free(set);
 		free(rem);
@@ -102,13 +106,13 @@ check_dh(const struct pfa_cfview *v, const struct pfa_cfsvc *s,
 		return;
 	if (strstr(p, "dh512") != NULL)
 		pfa_audit_tls_add(res, WARN, "PFA-OBS-002", s, p,
-		    unset_cmd(s, p), "%s = %s: 512-bit export DH is %s; remove "
+		    unset_cmd(v, s, p), "%s = %s: 512-bit export DH is %s; remove "
 		    "the setting and the file", p, val,
 		    pfa_cf_version_ge(v, 3, 6) ?
 		    "silently ignored since Postfix 3.6" : "obsolete");
 	else if (pfa_cf_version_ge(v, 3, 7) && strcasecmp(val, "auto") != 0)
 		pfa_audit_tls_add(res, INFO, "PFA-OBS-003", s, p,
-		    unset_cmd(s, p), "%s = %s: with Postfix 3.7 and OpenSSL 3 "
+		    unset_cmd(v, s, p), "%s = %s: with Postfix 3.7 and OpenSSL 3 "
 		    "an empty value lets OpenSSL pick a DH group to suit the "
 		    "certificate (2048 bits or more); custom parameters are no "
 		    "longer recommended (postconf(5)). Keep the file only if "
@@ -123,7 +127,7 @@ check_eecdh(const struct pfa_cfview *v, const struct pfa_cfsvc *s,
 	if (setting(v, s, p) != NULL && (v->version[0] == 0 ||
 	    pfa_cf_version_ge(v, 3, 6)))
 		pfa_audit_tls_add(res, INFO, "PFA-OBS-004", s, p,
-		    unset_cmd(s, p), "%s is deprecated since Postfix 3.6: "
+		    unset_cmd(v, s, p), "%s is deprecated since Postfix 3.6: "
 		    "leave it unset and tune %s instead", p,
 		    pfa_cf_get(v, "tls_ffdhe_auto_groups") ?
 		    "tls_eecdh_auto_curves and tls_ffdhe_auto_groups" :

@@ -29,6 +29,7 @@
 
 #include "audit.h"
 #include "audit_int.h"
+#include "remedy.h"
 
 const struct pfa_rule_doc pfa_audit_relay_rules[] = {
 	{ "PFA-RELAY-001", PFA_SEV_CRITICAL,
@@ -162,16 +163,18 @@ check_relay(const struct pfa_cfview *v, struct pfa_result *res)
 		    pfa_cfsvc_opt(s, "smtpd_restriction_classes") == NULL)
 			main_used = true;
 		else if (relays_all(v, s))
-			pfa_audit_add_svc(res, PFA_SEV_CRITICAL,
+			pfa_audit_add_svc(v, res, PFA_SEV_CRITICAL,
 			    "PFA-RELAY-001", s, "smtpd_relay_restrictions", fix,
 			    relay_msg);
 	}
-	if (main_used && relays_all(v, NULL))
-		pfa_result_add_finding(res, PFA_SEV_CRITICAL, "PFA-RELAY-001",
-		    "smtpd_relay_restrictions", "postconf -e "
+	if (main_used && relays_all(v, NULL)) {
+		char *rem = pfa_remedy(v->config_dir, "postconf -e "
 		    "'smtpd_relay_restrictions = permit_mynetworks, "
-		    "permit_sasl_authenticated, reject_unauth_destination'",
-		    "%s", relay_msg);
+		    "permit_sasl_authenticated, reject_unauth_destination'");
+		pfa_result_add_finding(res, PFA_SEV_CRITICAL, "PFA-RELAY-001",
+		    "smtpd_relay_restrictions", rem, "%s", relay_msg);
+		free(rem);
+	}
 }
 
 /* ------------------------------------------------------- mynetworks */
@@ -216,7 +219,7 @@ check_mynetworks(const struct pfa_cfview *v, unsigned roles,
 	const char *nets = pfa_cf_get(v, "mynetworks");
 
 	(void)pfa_cf_tokens(nets, tok_net, &w);
-	char *rem = pfa_xasprintf("postconf -e 'mynetworks = %s'",
+	char *rem = pfa_remedy(v->config_dir, "postconf -e 'mynetworks = %s'",
 	    w.kept ? w.kept : LOOPBACK_NETS);
 	w.res = res;
 	w.rem = rem;
@@ -233,14 +236,17 @@ check_mynetworks_style(const struct pfa_cfview *v, unsigned roles,
 	bool class = style != NULL && strcasecmp(style, "class") == 0;
 
 	if (PFA_AUDIT_PUBLIC(roles) && (class || (style != NULL &&
-	    strcasecmp(style, "subnet") == 0)))
+	    strcasecmp(style, "subnet") == 0))) {
+		char *rem = pfa_remedy(v->config_dir, "postconf -e "
+		    "'mynetworks_style = host'");
 		pfa_result_add_finding(res, class ? PFA_SEV_WARNING :
-		    PFA_SEV_INFO, "PFA-RELAY-004", "mynetworks_style",
-		    "postconf -e 'mynetworks_style = host'", "mynetworks_style "
-		    "= %s lets every host on the %s of each interface relay: "
-		    "set mynetworks to the networks you relay for", style,
-		    class ? "whole class A/B/C network (a /8 for some)" :
-		    "local subnets");
+		    PFA_SEV_INFO, "PFA-RELAY-004", "mynetworks_style", rem,
+		    "mynetworks_style = %s lets every host on the %s of each "
+		    "interface relay: set mynetworks to the networks you relay "
+		    "for", style, class ? "whole class A/B/C network (a /8 for "
+		    "some)" : "local subnets");
+		free(rem);
+	}
 }
 
 void

@@ -22,6 +22,7 @@
 #include "audit.h"
 #include "file.h"
 #include "mapspec.h"
+#include "remedy.h"
 
 const struct pfa_rule_doc pfa_audit_sasl_rules[] = {
 	{ "PFA-SASL-001", PFA_SEV_INFO,
@@ -118,17 +119,24 @@ bare_host(const char *dest)
 	return h;
 }
 
+struct match {
+	const struct pfa_cfview *v;
+	struct keys *k;
+	struct pfa_result *res;
+};
+
 static int
 relay_form(void *arg, const char *dest, size_t index)
 {
-	struct pfa_result *res = arg;
+	struct match *m = arg;
+	struct pfa_result *res = m->res;
 	(void)index;
 	if (dest[0] == '[')
 		return 0;
 	char *host = bare_host(dest);
 	const char *port = strchr(dest, ':');
-	char *rem = pfa_xasprintf("postconf -e 'relayhost = [%s]%s'", host,
-	    port ? port : "");
+	char *rem = pfa_remedy(m->v->config_dir, "postconf -e 'relayhost = "
+	    "[%s]%s'", host, port ? port : "");
 	pfa_result_add_finding(res, PFA_SEV_INFO, "PFA-SASL-001", "relayhost",
 	    rem, "relayhost %s has no brackets: Postfix looks up its MX "
 	    "records, and the password key must match the form written "
@@ -139,12 +147,6 @@ relay_form(void *arg, const char *dest, size_t index)
 	return 0;
 }
 
-struct match {
-	const struct pfa_cfview *v;
-	struct keys *k;
-	struct pfa_result *res;
-};
-
 static int
 relay_key(void *arg, const char *dest, size_t index)
 {
@@ -154,8 +156,8 @@ relay_key(void *arg, const char *dest, size_t index)
 	if (keys_has(k, dest))
 		return 0;
 	char *host = bare_host(dest);
-	char *rem = pfa_xasprintf("key the relay's line as '%s' in %s, then: "
-	    "postmap %s", dest, k->first, k->first_spec);
+	char *rem = pfa_remedy(m->v->config_dir, "key the relay's line as "
+	    "'%s' in %s, then: postmap %s", dest, k->first, k->first_spec);
 	if (keys_has(k, host))
 		pfa_result_add_finding(m->res, PFA_SEV_INFO, "PFA-SASL-002",
 		    k->first, rem, "the password for relayhost %s is keyed "
@@ -253,14 +255,14 @@ newer(const struct stat *a, const struct stat *b)
 
 /* Mode, age and keys of one password table TYPE:PATH. */
 static void
-check_table(const char *spec, const char *type, const char *path,
-    struct keys *k, struct pfa_result *res)
+check_table(const struct pfa_cfview *v, const char *spec, const char *type,
+    const char *path, struct keys *k, struct pfa_result *res)
 {
 	struct stat sst, dst;
 	bool src_ok = stat(path, &sst) == 0;
 	char *db = db_path(type, path);
 	bool db_ok = db != NULL && stat(db, &dst) == 0;
-	char *postmap = pfa_xasprintf("postmap %s", spec);
+	char *postmap = pfa_remedy(v->config_dir, "postmap %s", spec);
 	if (src_ok)
 		check_mode(path, &sst, res);
 	if (db_ok)
@@ -301,7 +303,7 @@ each_table(void *arg, const char *token, size_t index)
 		m->k->partial = true;	/* ldap:, mysql:... */
 		return 0;
 	}
-	check_table(token, type, path, m->k, m->res);
+	check_table(m->v, token, type, path, m->k, m->res);
 	free(type);
 	free(path);
 	return 0;
@@ -323,8 +325,8 @@ check_options(const struct pfa_cfview *v, struct pfa_result *res)
 		/* not noplaintext: smtp_sasl_tls_security_options defaults
 		 * to this value, and relays that take only PLAIN or LOGIN
 		 * over TLS would then refuse every login */
-		char *rem = pfa_xasprintf("postconf -e '%s = noanonymous'",
-		    params[i]);
+		char *rem = pfa_remedy(v->config_dir, "postconf -e "
+		    "'%s = noanonymous'", params[i]);
 		pfa_result_add_finding(res, PFA_SEV_WARNING, "PFA-SASL-003",
 		    params[i], rem, "%s = %s lacks noanonymous: the client "
 		    "may settle for anonymous authentication, which proves "
@@ -349,9 +351,10 @@ check_relay_tls(const struct pfa_cfview *v, struct pfa_result *res)
 	bool noplain = has_token(pfa_cf_get(v, "smtp_sasl_security_options"),
 	    "noplaintext");
 	bool none = strcasecmp(l, "none") == 0;
+	char *rem = pfa_remedy(v->config_dir, "postconf -e "
+	    "'smtp_tls_security_level = encrypt'");
 	pfa_result_add_finding(res, noplain ? PFA_SEV_WARNING :
-	    PFA_SEV_CRITICAL, "PFA-SASL-004", "smtp_tls_security_level",
-	    "postconf -e 'smtp_tls_security_level = encrypt'",
+	    PFA_SEV_CRITICAL, "PFA-SASL-004", "smtp_tls_security_level", rem,
 	    "SASL to the relay with TLS level %s: %s; require TLS (SASL_README: "
 	    "encrypt)", l, noplain ? "noplaintext keeps PLAIN and LOGIN off a "
 	    "session without TLS, so authentication fails (or exposes a "
@@ -360,6 +363,7 @@ check_relay_tls(const struct pfa_cfview *v, struct pfa_result *res)
 	    "smtp_sasl_security_options allows plaintext mechanisms" :
 	    "whoever strips STARTTLS reads the password, as "
 	    "smtp_sasl_security_options allows plaintext mechanisms");
+	free(rem);
 }
 
 /* ------------------------------------------------------------- entry */
@@ -376,7 +380,7 @@ pfa_audit_sasl(const struct pfa_cfview *v, unsigned roles,
 	struct keys k = { 0 };
 	struct match m = { v, &k, res };
 
-	pfa_cf_tokens(relay, relay_form, res);
+	pfa_cf_tokens(relay, relay_form, &m);
 	if (maps == NULL || *maps == '\0')
 		pfa_result_add_finding(res, PFA_SEV_CRITICAL, "PFA-SASL-002",
 		    MAPS, NULL, "smtp_sasl_auth_enable = yes but %s is empty: "

@@ -40,6 +40,7 @@
 
 #include "audit.h"
 #include "audit_int.h"
+#include "remedy.h"
 
 const struct pfa_rule_doc pfa_audit_smtpd_rules[] = {
 	{ "PFA-SMTPD-001", PFA_SEV_WARNING, "VRFY is enabled" },
@@ -132,22 +133,23 @@ smtpd_of(const struct pfa_cfview *v, const struct pfa_cfsvc *s)
 /* Remedy for an override of PARAM on S: set it, or drop it when VALUE
  * has spaces (postconf -P refuses them) and set main.cf instead. */
 static char *
-svc_remedy(const struct pfa_cfsvc *s, const char *param, const char *value)
+svc_remedy(const struct pfa_cfview *v, const struct pfa_cfsvc *s,
+    const char *param, const char *value)
 {
 	if (strpbrk(value, " \t") == NULL)
-		return pfa_xasprintf("postconf -P '%s/%s/%s=%s'", s->name,
-		    s->type, param, value);
-	return pfa_xasprintf("postconf -PX '%s/%s/%s' && postconf -e "
-	    "'%s = %s'", s->name, s->type, param, param, value);
+		return pfa_remedy(v->config_dir, "postconf -P '%s/%s/%s=%s'",
+		    s->name, s->type, param, value);
+	return pfa_remedy(v->config_dir, "postconf -PX '%s/%s/%s' && "
+	    "postconf -e '%s = %s'", s->name, s->type, param, param, value);
 }
 
 /* Shared with audit_relay.c (audit_int.h). */
 void
-pfa_audit_add_svc(struct pfa_result *res, enum pfa_sev sev, const char *id,
-    const struct pfa_cfsvc *s, const char *param, const char *fix,
-    const char *msg)
+pfa_audit_add_svc(const struct pfa_cfview *v, struct pfa_result *res,
+    enum pfa_sev sev, const char *id, const struct pfa_cfsvc *s,
+    const char *param, const char *fix, const char *msg)
 {
-	char subject[256], *rem = fix ? svc_remedy(s, param, fix) : NULL;
+	char subject[256], *rem = fix ? svc_remedy(v, s, param, fix) : NULL;
 	snprintf(subject, sizeof(subject), "%s/%s", s->name, s->type);
 	pfa_result_add_finding(res, sev, id, subject, rem, "%s", msg);
 	free(rem);
@@ -239,8 +241,8 @@ static void
 lrule_main(const struct pfa_cfview *v, struct pfa_result *res,
     const struct lrule *r, enum pfa_sev sev)
 {
-	char *rem = pfa_xasprintf("postconf -e '%s = %s'%s%s%s", r->param,
-	    r->fix, r->also ? " '" : "", r->also ? r->also : "",
+	char *rem = pfa_remedy(v->config_dir, "postconf -e '%s = %s'%s%s%s",
+	    r->param, r->fix, r->also ? " '" : "", r->also ? r->also : "",
 	    r->also ? "'" : "");
 	pfa_result_add_finding(res, sev, r->id, r->param, rem, "%s = %s: %s",
 	    r->param, pfa_cf_get(v, r->param) ? pfa_cf_get(v, r->param) : "",
@@ -270,7 +272,7 @@ check_lrule(const struct pfa_cfview *v, unsigned roles,
 			char *msg = pfa_xasprintf("%s overrides %s = %s: %s",
 			    s->name, r->param, pfa_cfsvc_opt(s, r->param),
 			    r->why);
-			pfa_audit_add_svc(res, sev, r->id, s, r->param, r->fix,
+			pfa_audit_add_svc(v, res, sev, r->id, s, r->param, r->fix,
 			    msg);
 			free(msg);
 		} else if (!main_bad || sev > main_sev) {
@@ -298,22 +300,27 @@ check_host(const struct pfa_cfview *v, unsigned roles,
 	const char *ii = pfa_cf_get(v, "inet_interfaces");
 
 	if ((roles & PFA_ROLE_NULLCLIENT) && ii != NULL &&
-	    !pfa_listener_interfaces_loopback(v))
+	    !pfa_listener_interfaces_loopback(v)) {
+		char *rem = pfa_remedy(v->config_dir, "postconf -e "
+		    "'inet_interfaces = loopback-only' && postfix stop && "
+		    "postfix start");
 		pfa_result_add_finding(res, PFA_SEV_WARNING, "PFA-SMTPD-003",
-		    "inet_interfaces", "postconf -e 'inet_interfaces = "
-		    "loopback-only' && postfix stop && postfix start",
+		    "inet_interfaces", rem,
 		    "inet_interfaces = %s on a host that takes no mail from "
 		    "the network: any inet service added later listens on "
 		    "every address (CIS 2.1.21); a reload is not enough to "
 		    "change it", ii);
+		free(rem);
+	}
 
 	const char *msl = pfa_cf_get(v, "message_size_limit");
 	if (msl != NULL && strcmp(msl, "0") == 0) {
 		/* local(8) dies if mailbox_size_limit is the smaller */
 		const char *mbx = pfa_cf_get(v, "mailbox_size_limit");
 		long m = mbx ? strtol(mbx, NULL, 10) : 0;
-		char *rem = pfa_xasprintf("postconf -e 'message_size_limit = "
-		    "%ld'", m > 0 && m < 10240000 ? m : 10240000L);
+		char *rem = pfa_remedy(v->config_dir, "postconf -e "
+		    "'message_size_limit = %ld'", m > 0 && m < 10240000 ? m :
+		    10240000L);
 		pfa_result_add_finding(res, PFA_SEV_WARNING, "PFA-SMTPD-006",
 		    "message_size_limit", rem, "message_size_limit = 0: one "
 		    "message may fill the queue file system");
@@ -321,12 +328,15 @@ check_host(const struct pfa_cfview *v, unsigned roles,
 	}
 
 	const char *amc = pfa_cf_get(v, "allow_mail_to_commands");
-	if (contains(amc, "include"))
+	if (contains(amc, "include")) {
+		char *rem = pfa_remedy(v->config_dir, "postconf -e "
+		    "'allow_mail_to_commands = alias, forward'");
 		pfa_result_add_finding(res, PFA_SEV_WARNING, "PFA-SMTPD-007",
-		    "allow_mail_to_commands", "postconf -e "
-		    "'allow_mail_to_commands = alias, forward'",
+		    "allow_mail_to_commands", rem,
 		    "allow_mail_to_commands = %s: any :include: file named "
 		    "in an alias or .forward may run commands", amc);
+		free(rem);
+	}
 }
 
 static void
@@ -369,7 +379,8 @@ check_privacy(const struct pfa_cfview *v, const struct pfa_cfsvc *s,
 	snprintf(subject, sizeof(subject), "%s/%s", s->name, s->type);
 	const char *dir = v->config_dir && v->config_dir[0] ? v->config_dir :
 	    "/etc/postfix";
-	char *rem = pfa_xasprintf(priv_remedy, dir, s->name, s->type, dir);
+	char *rem = pfa_remedy(v->config_dir, priv_remedy, dir, s->name,
+	    s->type, dir);
 	pfa_result_add_finding(res, PFA_SEV_INFO, "PFA-PRIV-001", subject,
 	    rem, "mail submitted on %s keeps the Received line with the "
 	    "client's address and its User-Agent, X-Mailer and "
@@ -406,13 +417,13 @@ check_master(const struct pfa_cfview *v, unsigned roles,
 		bool wrap = pfa_cf_value_yes(pfa_cfsvc_get(v, s,
 		    "smtpd_tls_wrappermode"));
 		if (c == P_SMTPS && !wrap)
-			pfa_audit_add_svc(res, PFA_SEV_CRITICAL,
+			pfa_audit_add_svc(v, res, PFA_SEV_CRITICAL,
 			    "PFA-MASTER-001", s, "smtpd_tls_wrappermode", "yes",
 			    "a port-465 service without smtpd_tls_wrappermode"
 			    "=yes talks plain SMTP where clients start TLS: "
 			    "they hang or fail");
 		if ((c & (P_MX | P_SUB)) && wrap)
-			pfa_audit_add_svc(res, PFA_SEV_CRITICAL,
+			pfa_audit_add_svc(v, res, PFA_SEV_CRITICAL,
 			    "PFA-MASTER-004", s, "smtpd_tls_wrappermode", "no",
 			    "smtpd_tls_wrappermode=yes on a port-25 or 587 "
 			    "service: clients speaking plain SMTP or STARTTLS "
@@ -420,7 +431,7 @@ check_master(const struct pfa_cfview *v, unsigned roles,
 		if (!(listener_class(v, roles, s) & (P_SUB | P_SMTPS)))
 			continue;
 		if (c == P_SUB && !tls_enforced(v, s))
-			pfa_audit_add_svc(res, PFA_SEV_WARNING,
+			pfa_audit_add_svc(v, res, PFA_SEV_WARNING,
 			    "PFA-MASTER-002", s, "smtpd_tls_security_level",
 			    "encrypt", "submission neither requires TLS "
 			    "(smtpd_tls_security_level=encrypt) nor refuses "
@@ -428,7 +439,7 @@ check_master(const struct pfa_cfview *v, unsigned roles,
 			    "passwords may cross the network in clear");
 		if (!pfa_cf_value_yes(pfa_cfsvc_get(v, s,
 		    "smtpd_sasl_auth_enable")))
-			pfa_audit_add_svc(res, PFA_SEV_INFO, "PFA-MASTER-003",
+			pfa_audit_add_svc(v, res, PFA_SEV_INFO, "PFA-MASTER-003",
 			    s, "smtpd_sasl_auth_enable", "yes", "a submission "
 			    "service without SASL authentication takes mail "
 			    "only as its restrictions allow; users cannot log "

@@ -19,6 +19,7 @@
 #include <strings.h>
 
 #include "audit.h"
+#include "remedy.h"
 #include "tlsparam.h"
 
 #define INFO	PFA_SEV_INFO
@@ -90,12 +91,14 @@ pfa_audit_tls_add(struct pfa_result *res, enum pfa_sev sev, const char *id,
 
 /* The command that sets P to VALUE in main.cf or in service S. */
 static char *
-set_cmd(const struct pfa_cfsvc *s, const char *p, const char *value)
+set_cmd(const struct pfa_cfview *v, const struct pfa_cfsvc *s, const char *p,
+    const char *value)
 {
 	if (s == NULL)
-		return pfa_xasprintf("postconf -e '%s = %s'", p, value);
-	return pfa_xasprintf("postconf -P '%s/%s/%s=%s'", s->name, s->type, p,
-	    value);
+		return pfa_remedy(v->config_dir, "postconf -e '%s = %s'", p,
+		    value);
+	return pfa_remedy(v->config_dir, "postconf -P '%s/%s/%s=%s'", s->name,
+	    s->type, p, value);
 }
 
 /* S if it overrides P, else NULL (the finding is about main.cf). */
@@ -193,7 +196,7 @@ check_protocols(const struct pfa_cfview *v, const struct pfa_cfsvc *s,
 		return;
 	if (m & PFA_TLS_SSL) {
 		pfa_audit_tls_add(res, CRIT, "PFA-TLS-001", s, p,
-		    set_cmd(s, p, floor_value(v)), "%s%s enables %s (broken: "
+		    set_cmd(v, s, p, floor_value(v)), "%s%s enables %s (broken: "
 		    "DROWN, POODLE); OpenSSL 3 on Debian no longer offers "
 		    "SSLv3, but the setting must not rely on the library", p,
 		    *val ? "" : " (empty: every protocol)",
@@ -206,7 +209,7 @@ check_protocols(const struct pfa_cfview *v, const struct pfa_cfsvc *s,
 		    (strcmp(p, "smtp_tls_mandatory_protocols") == 0 &&
 		    !outbound_mandatory(v));
 		pfa_audit_tls_add(res, opp ? INFO : WARN, "PFA-TLS-002",
-		    s, p, set_cmd(s, p, floor_value(v)),
+		    s, p, set_cmd(v, s, p, floor_value(v)),
 		    "%s enables %s, deprecated by RFC 8996%s", p,
 		    pfa_tls_protocol_names((unsigned)m & PFA_TLS_OLD, names,
 		    sizeof(names)),
@@ -229,7 +232,7 @@ check_ciphers(const struct pfa_cfview *v, const struct pfa_cfsvc *s,
 	/* what is no grade at all is the loadability checks' PFA-LOAD-011 */
 	if (!pfa_tls_grade_ok(val))
 		return;
-	char *rem = set_cmd(s, p, "medium");
+	char *rem = set_cmd(v, s, p, "medium");
 	bool v38 = pfa_cf_version_ge(v, 3, 8);	/* weak grades mean medium */
 	if (strcasecmp(val, "null") == 0)
 		pfa_audit_tls_add(res, CRIT, "PFA-TLS-004", s, p, rem,
@@ -286,12 +289,12 @@ check_level(const struct pfa_cfview *v, const struct pfa_cfsvc *s, bool mx,
 	const char *name = s ? s->name : "smtpd";
 	if (strcasecmp(l, "none") == 0)
 		pfa_audit_tls_add(res, WARN, "PFA-TLS-006", o, LEVEL_SRV,
-		    set_cmd(o, LEVEL_SRV, mx || o == NULL ? "may" : "encrypt"),
+		    set_cmd(v, o, LEVEL_SRV, mx || o == NULL ? "may" : "encrypt"),
 		    "%s offers no STARTTLS: mail%s crosses the network in "
 		    "clear", name, mx ? "" : " and passwords");
 	else if (mx && strcasecmp(l, "encrypt") == 0)
 		pfa_audit_tls_add(res, WARN, "PFA-TLS-007", o, LEVEL_SRV,
-		    set_cmd(o, LEVEL_SRV, "may"), "%s, the public MX, "
+		    set_cmd(v, o, LEVEL_SRV, "may"), "%s, the public MX, "
 		    "requires STARTTLS: RFC 3207 forbids that for a publicly "
 		    "referenced server, and senders without TLS are refused; "
 		    "require TLS on submission only (-o %s=encrypt)", name,
@@ -333,7 +336,7 @@ check_server_ctx(const struct pfa_cfview *v, const struct pfa_cfsvc *s,
 		const struct pfa_cfsvc *o = owner(s, p) ? s :
 		    owner(s, "smtpd_sasl_auth_enable");
 		pfa_audit_tls_add(res, WARN, "PFA-TLS-009", o, p,
-		    set_cmd(o, p, "yes"), "%s offers SASL AUTH before "
+		    set_cmd(v, o, p, "yes"), "%s offers SASL AUTH before "
 		    "STARTTLS: passwords can cross the network in clear",
 		    s ? s->name : "smtpd");
 	}
@@ -345,7 +348,7 @@ check_server_ctx(const struct pfa_cfview *v, const struct pfa_cfsvc *s,
 	if (empty(cert) && empty(chain) && empty(ec)) {
 		const char *p = "smtpd_tls_cert_file";
 		pfa_audit_tls_add(res, WARN, "PFA-TLS-012", owner(s, p), p,
-		    pfa_xstrdup(CERT_REMEDY), "%s has TLS on but no "
+		    pfa_remedy(v->config_dir, "%s", CERT_REMEDY), "%s has TLS on but no "
 		    "certificate (smtpd_tls_cert_file, smtpd_tls_chain_files "
 		    "empty): Postfix logs \"No server certs available\" and "
 		    "offers no TLS", s ? s->name : "smtpd");
@@ -357,7 +360,7 @@ check_server_ctx(const struct pfa_cfview *v, const struct pfa_cfsvc *s,
 	    "smtpd_tls_cert_file" : NULL;
 	if (p != NULL)
 		pfa_audit_tls_add(res, INFO, "PFA-TLS-013", owner(s, p), p,
-		    pfa_xstrdup(CERT_REMEDY), "%s uses Debian's self-signed "
+		    pfa_remedy(v->config_dir, "%s", CERT_REMEDY), "%s uses Debian's self-signed "
 		    "snakeoil certificate: fine for opportunistic MX TLS, but "
 		    "mail clients and DANE/MTA-STS senders cannot verify it",
 		    s ? s->name : "smtpd");
@@ -385,7 +388,7 @@ check_client_level(const struct pfa_cfview *v, const struct pfa_cfsvc *s,
 {
 	if (strcasecmp(pfa_audit_tls_level(v, s, true), "none") == 0)
 		pfa_audit_tls_add(res, WARN, "PFA-TLS-008", s, p,
-		    set_cmd(s, p, "may"), "%s: the SMTP client never uses "
+		    set_cmd(v, s, p, "may"), "%s: the SMTP client never uses "
 		    "STARTTLS, so all outbound mail travels in clear%s", p,
 		    s ? "" : " (unless smtp_tls_policy_maps says otherwise)");
 }
@@ -403,12 +406,12 @@ check_loglevel(const struct pfa_cfview *v, const struct pfa_cfsvc *s,
 		return;
 	if (n <= 0)
 		pfa_audit_tls_add(res, INFO, "PFA-TLS-010", s, p,
-		    set_cmd(s, p, "1"), "%s = %s: TLS handshakes are not "
+		    set_cmd(v, s, p, "1"), "%s = %s: TLS handshakes are not "
 		    "logged, so TLS failures and versions in use cannot be "
 		    "seen", p, val);
 	else if (n > 2)
 		pfa_audit_tls_add(res, INFO, "PFA-TLS-011", s, p,
-		    set_cmd(s, p, "1"), "%s = %s logs packet dumps: too "
+		    set_cmd(v, s, p, "1"), "%s = %s logs packet dumps: too "
 		    "verbose except while debugging", p, val);
 }
 
@@ -433,7 +436,7 @@ check_options(const struct pfa_cfview *v, struct pfa_result *res)
 	if (pre != NULL && !pfa_cf_value_yes(pre))
 		pfa_audit_tls_add(res, INFO, "PFA-TLS-005", NULL,
 		    "tls_preempt_cipherlist",
-		    set_cmd(NULL, "tls_preempt_cipherlist", "yes"),
+		    set_cmd(v, NULL, "tls_preempt_cipherlist", "yes"),
 		    "tls_preempt_cipherlist = no: clients choose the cipher "
 		    "order; yes lets the server prefer its strongest suites "
 		    "(optional: Mozilla's intermediate profile keeps no)");
@@ -451,7 +454,7 @@ check_options(const struct pfa_cfview *v, struct pfa_result *res)
 		snprintf(val, sizeof(val), "%s%s%s", opt, *opt ? " " : "",
 		    missing);
 		pfa_audit_tls_add(res, INFO, "PFA-TLS-014", NULL,
-		    "tls_ssl_options", set_cmd(NULL, "tls_ssl_options", val),
+		    "tls_ssl_options", set_cmd(v, NULL, "tls_ssl_options", val),
 		    "tls_ssl_options lacks %s (optional: OpenSSL 3 builds "
 		    "without compression; NO_RENEGOTIATION stops "
 		    "client-initiated renegotiation)", missing);

@@ -30,6 +30,7 @@
 #include "drift.h"
 #include "drift_int.h"
 #include "log.h"
+#include "remedy.h"
 
 #define MAX_LISTED	20	/* change findings per run */
 #define SHOW_MAX	160	/* bytes of a value shown in a message */
@@ -308,25 +309,6 @@ is_secret(const char *key)
 	return strstr(low, "password") != NULL || strstr(low, "passwd") != NULL;
 }
 
-/* S quoted for a POSIX shell when it needs it (free the result). */
-static char *
-shquote(const char *s)
-{
-	if (s[0] != '\0' && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "abcdefghijklmnopqrstuvwxyz0123456789/._-+,:@") == strlen(s))
-		return pfa_xstrdup(s);
-	char *q = pfa_xmalloc(strlen(s) * 4 + 3), *d = q;
-	*d++ = '\'';
-	for (; *s; s++) {
-		if (*s == '\'')
-			d = strcpy(d, "'\\''") + 3;
-		else
-			*d++ = *s;
-	}
-	strcpy(d, "'");
-	return q;
-}
-
 /* "diff OLD NEW" for the copies of P->cf, or NULL when none shows it. */
 static char *
 diff_hint(struct run *r, const struct part *p)
@@ -337,7 +319,7 @@ diff_hint(struct run *r, const struct part *p)
 	    pfa_xasprintf("%s/%s", r->config_dir, p->cf);
 	char *hint = NULL;
 	if ((p->rotated || r->opts->dry_run) && lstat(a, &sb) == 0) {
-		char *qa = shquote(a), *qb = shquote(b);
+		char *qa = pfa_shquote(a), *qb = pfa_shquote(b);
 		hint = pfa_xasprintf("diff %s %s", qa, qb);
 		free(qa);
 		free(qb);
@@ -394,15 +376,7 @@ report_restart(struct run *r)
 	free(path);
 	if (!stale || (!r->restart[0] && !r->restart[1]))
 		return;
-	if (strcmp(r->config_dir, "/etc/postfix") == 0 ||
-	    strcmp(r->config_dir, "/etc/postfix/") == 0)
-		remedy = pfa_xstrdup("postfix stop && postfix start");
-	else {
-		char *q = shquote(r->config_dir);
-		remedy = pfa_xasprintf("postfix -c %s stop && postfix -c %s "
-		    "start", q, q);
-		free(q);
-	}
+	remedy = pfa_remedy(r->config_dir, "postfix stop && postfix start");
 	for (size_t i = 0; i < 2; i++)
 		if (r->restart[i])
 			pfa_result_add_finding(r->res, PFA_SEV_WARNING,

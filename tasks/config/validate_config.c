@@ -22,6 +22,7 @@
 #include "drift.h"
 #include "loadcheck.h"
 #include "log.h"
+#include "remedy.h"
 #include "task.h"
 
 struct vc_conf {
@@ -196,24 +197,28 @@ static void
 postfix_view(struct pfa_postfix *pf, struct pfa_result *res)
 {
 	struct pfa_postfix_check c;
+	const char *dir = pfa_postfix_config_dir(pf);
 	if (pfa_postfix_check(pf, &c) < 0) {
 		pfa_result_add_finding(res, PFA_SEV_UNKNOWN, "PFA-CFG-006",
-		    pfa_postfix_config_dir(pf), NULL, "could not run Postfix's "
-		    "own checks (see syslog)");
+		    dir, NULL, "could not run Postfix's own checks (see "
+		    "syslog)");
 		return;
 	}
 	if (!c.ok) {
 		char *l = first_line(c.check_output ? c.check_output : "");
+		char *fix = pfa_remedy(dir, "run `postfix check` to see every "
+		    "message");
 		pfa_result_add_finding(res, PFA_SEV_CRITICAL, "PFA-CFG-001",
-		    pfa_postfix_config_dir(pf), "run `postfix check` to see "
-		    "every message", "postfix check fails: %s", l);
+		    dir, fix, "postfix check fails: %s", l);
+		free(fix);
 		free(l);
 	}
+	char *fix = pfa_remedy(dir, "remove or correct the parameter with "
+	    "`postconf -# NAME` or `postconf -e`");
 	for (size_t i = 0; i < c.nwarnings; i++)
 		pfa_result_add_finding(res, PFA_SEV_WARNING, "PFA-CFG-002",
-		    pfa_postfix_config_dir(pf), "remove or correct the "
-		    "parameter with `postconf -# NAME` or `postconf -e`",
-		    "postconf: %s", c.warnings[i]);
+		    dir, fix, "postconf: %s", c.warnings[i]);
+	free(fix);
 	pfa_postfix_check_free(&c);
 }
 
@@ -226,46 +231,10 @@ ignored(const struct vc_conf *c, const char *id)
 	return false;
 }
 
-/*
- * REMEDY with "-c DIR" after every postconf, postmap, postalias and postfix
- * command when DIR is not the default instance, so that it can be pasted
- * as it is.  Caller frees.
- */
-static char *
-for_instance(const char *remedy, const char *dir)
-{
-	static const char *const cmds[] = { "postconf ", "postmap ",
-		"postalias ", "postfix ", NULL };
-	if (remedy == NULL)
-		return NULL;
-	if (strcmp(dir, "/etc/postfix") == 0)
-		return pfa_xstrdup(remedy);
-	char *out = pfa_xstrdup(remedy);
-	for (size_t i = 0; cmds[i]; i++) {
-		size_t cl = strlen(cmds[i]);
-		for (char *p = strstr(out, cmds[i]); p; p = strstr(p, cmds[i])) {
-			/* a whole word, not already given -c */
-			bool word = p == out || p[-1] == ' ' || p[-1] == '`' ||
-			    p[-1] == '(' || p[-1] == ';' || p[-1] == '&';
-			if (!word || strncmp(p + cl, "-c ", 3) == 0) {
-				p += cl;
-				continue;
-			}
-			size_t off = (size_t)(p - out) + cl;
-			char *n = pfa_xasprintf("%.*s-c %s %s", (int)off, out,
-			    dir, out + off);
-			free(out);
-			out = n;
-			p = out + off + 4 + strlen(dir);
-		}
-	}
-	return out;
-}
-
 /* Moves SCRATCH's findings into RES, less the ignored ones. */
 static size_t
 take(const struct vc_conf *c, struct pfa_result *scratch,
-    struct pfa_result *res, const char *dir)
+    struct pfa_result *res)
 {
 	size_t dropped = 0;
 	for (size_t i = 0; i < scratch->nfindings; i++) {
@@ -274,10 +243,8 @@ take(const struct vc_conf *c, struct pfa_result *scratch,
 			dropped++;
 			continue;
 		}
-		char *remedy = for_instance(f->remedy, dir);
 		pfa_result_add_finding(res, f->sev, f->id, f->subject,
-		    remedy, "%s", f->message);
-		free(remedy);
+		    f->remedy, "%s", f->message);
 	}
 	pfa_result_free(scratch);
 	pfa_result_init(scratch);
@@ -304,7 +271,7 @@ run(struct pfa_ctx *ctx, struct pfa_result *res)
 		const char *why = pfa_postfix_error(ctx->pf);
 		pfa_result_add_finding(res, PFA_SEV_UNKNOWN, "PFA-CFG-006", dir,
 		    NULL, "%s", why ? why : "postconf failed");
-		take(c, &scratch, res, dir);
+		take(c, &scratch, res);
 		pfa_result_set_summary(res, "postconf failed");
 		return;
 	}
@@ -330,7 +297,7 @@ run(struct pfa_ctx *ctx, struct pfa_result *res)
 		pfa_drift_run(v, dir, &o, &scratch);
 		free(ddir);
 	}
-	size_t dropped = take(c, &scratch, res, dir);
+	size_t dropped = take(c, &scratch, res);
 
 	size_t n[4] = { 0 };
 	for (size_t i = 0; i < res->nfindings; i++)

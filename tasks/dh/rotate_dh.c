@@ -24,6 +24,7 @@
 #include "duration.h"
 #include "file.h"
 #include "log.h"
+#include "remedy.h"
 #include "task.h"
 
 /* larger than any DH parameter file */
@@ -160,9 +161,8 @@ report_dh512(struct pfa_ctx *ctx, struct pfa_result *res)
 	const char *v = pfa_postfix_param(ctx->pf, "smtpd_tls_dh512_param_file");
 	if (v == NULL || *v == '\0')
 		return;
-	char *remedy = pfa_xasprintf("postconf -c %s -X "
-	    "smtpd_tls_dh512_param_file",
-	    pfa_postfix_config_dir(ctx->pf));
+	char *remedy = pfa_remedy(pfa_postfix_config_dir(ctx->pf),
+	    "postconf -X smtpd_tls_dh512_param_file");
 	pfa_result_add_finding(res, PFA_SEV_WARNING, "PFA-DH-002",
 	    "smtpd_tls_dh512_param_file", remedy,
 	    "smtpd_tls_dh512_param_file = %s is obsolete: Postfix 3.6 and "

@@ -23,6 +23,7 @@
 #include "file.h"
 #include "mapsrc.h"
 #include "maptable.h"
+#include "remedy.h"
 
 #define MAX_SHOWN 20		/* findings per list file */
 #define MAX_ENTRY 320		/* 64 + 1 + 255 */
@@ -466,10 +467,9 @@ pfa_bl_check_referenced(struct pfa_postfix *pf, const struct pfa_bl_conf *c,
 	if (r.found)
 		return;
 	const char *cur = pfa_postfix_param(pf, "smtpd_sender_restrictions");
-	char *remedy = pfa_xasprintf("postconf -c %s -e "
+	char *remedy = pfa_remedy(pfa_postfix_config_dir(pf), "postconf -e "
 	    "'smtpd_sender_restrictions = check_sender_access %s%s%s'",
-	    pfa_postfix_config_dir(pf), c->spec, cur && *cur ? ", " : "",
-	    cur ? cur : "");
+	    c->spec, cur && *cur ? ", " : "", cur ? cur : "");
 	pfa_result_add_finding(res, PFA_SEV_WARNING, "PFA-MAP-006", c->spec,
 	    remedy, "the blacklist map is kept up to date, but no "
 	    "smtpd_*_restrictions list uses it, so Postfix rejects nobody "
