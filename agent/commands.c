@@ -1,6 +1,7 @@
 /*
- * commands.c - the read-only commands `list` and `status`: what pfagent
- * knows from its configuration and state file, as text or --json.
+ * commands.c - the read-only commands `list` and `status` (what pfagent
+ * knows from its configuration and state file, as text or --json) and
+ * `help TASK` (from the task's descriptor).
  *
  * Reads the state file, never writes it or anything else, runs nothing.
  */
@@ -173,3 +174,39 @@ pfa_cmd_status(const struct pfa_config *cfg, bool json)
 }
 
 /* Makes sure the state directory exists and is safe.  0 or -1. */
+
+static void
+print_findings(const struct pfa_finding_doc *const *tables)
+{
+	for (size_t t = 0; tables != NULL && tables[t]; t++)
+		for (const struct pfa_finding_doc *d = tables[t]; d->id; d++)
+			printf("  %-15s %-8s %s\n", d->id, pfa_sev_name(d->sev),
+			    d->title);
+}
+
+int
+pfa_cmd_help(const char *name)
+{
+	if (strcmp(name, "reload-gate") == 0) {
+		printf("reload-gate - validate, reload once, check health, or "
+		    "roll back (pfagent(8), THE RELOAD GATE)\n\nFindings:\n");
+		print_findings(pfa_core_findings);
+		return 0;
+	}
+	int i = pfa_task_index(name);
+	if (i < 0) {
+		fprintf(stderr, "pfagent: unknown task \"%s\"; "
+		    "`pfagent list` shows them\n", name);
+		return -1;
+	}
+	const struct pfa_task *t = pfa_tasks[i];
+	char every[32];
+	printf("%s - %s\n\n%s\n\nDefault interval: %s.\n", t->name, t->summary,
+	    t->help, pfa_duration_format(t->default_every, every,
+	    sizeof(every)));
+	if (t->findings != NULL) {
+		printf("\nFindings:\n");
+		print_findings(t->findings);
+	}
+	return 0;
+}

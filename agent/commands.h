@@ -1,5 +1,6 @@
 /*
- * commands.h - `pfagent list` and `pfagent status` (agent/commands.c).
+ * commands.h - `pfagent list`, `status` and `help TASK`
+ * (agent/commands.c).
  */
 #ifndef PFA_COMMANDS_H
 #define PFA_COMMANDS_H
@@ -12,5 +13,9 @@
 int pfa_cmd_list(const struct pfa_config *cfg, bool json);
 /* The last outcome of every task; exits with the worst recorded status. */
 int pfa_cmd_status(const struct pfa_config *cfg, bool json);
+
+/* What task NAME does, its settings and finding ids ("reload-gate": the
+ * gate's and the health check's ids).  0, or -1 for an unknown name. */
+int pfa_cmd_help(const char *name);
 
 #endif

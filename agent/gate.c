@@ -14,9 +14,36 @@
 #include "atomic.h"
 #include "gate.h"
 #include "health.h"
+#include "loadcheck.h"
 #include "log.h"
 #include "reload.h"
 #include "remedy.h"
+
+const struct pfa_finding_doc pfa_gate_findings[] = {
+	{ "PFA-GATE-001", PFA_SEV_CRITICAL, "postfix check (or postconf -n) "
+	    "failed after the changes; they were put back" },
+	{ "PFA-GATE-002", PFA_SEV_CRITICAL, "a Postfix warning that was not "
+	    "there before the run; the changes were put back" },
+	{ "PFA-GATE-003", PFA_SEV_CRITICAL, "postfix reload failed; the "
+	    "changes were rolled back" },
+	{ "PFA-GATE-004", PFA_SEV_CRITICAL, "a changed file could not be put "
+	    "back from its kept version" },
+	{ "PFA-GATE-005", PFA_SEV_INFO, "Postfix is not running: nothing was "
+	    "reloaded or started" },
+	{ "PFA-GATE-006", PFA_SEV_INFO, "postfix.reload is false: Postfix was "
+	    "not reloaded" },
+	{ "PFA-GATE-007", PFA_SEV_UNKNOWN, "whether Postfix runs could not be "
+	    "told; not reloaded" },
+	{ "PFA-GATE-008", PFA_SEV_CRITICAL, "this task's changes were rolled "
+	    "back by the reload gate" },
+	{ "PFA-GATE-009", PFA_SEV_CRITICAL, "the configuration still does not "
+	    "validate after the rollback" },
+	{ "PFA-GATE-010", PFA_SEV_CRITICAL, "Postfix was unhealthy after the "
+	    "reload; the changes were rolled back" },
+	{ "PFA-GATE-011", PFA_SEV_CRITICAL, "Postfix's checks could not be "
+	    "run; the changes were put back" },
+	{ NULL, 0, NULL },
+};
 
 void
 pfa_gate_init(struct pfa_gate *g)
@@ -126,9 +153,8 @@ validate(const struct pfa_gate *g, struct pfa_postfix *pf,
 		ok = false;
 	}
 	pfa_postfix_check_free(&c);
-	for (size_t i = 0; pfa_gate_validators[i]; i++)
-		if (pfa_gate_validators[i](pf, res) > 0)
-			ok = false;
+	if (pfa_loadcheck_gate(pf, res) > 0)
+		ok = false;
 	return ok;
 }
 

@@ -6,7 +6,7 @@
  * it), pfa_gate_baseline records Postfix's own warnings.
  * After the tasks, if any file changed or a reload was wanted, the gate
  * validates (postfix check, postconf warnings new since the baseline, and
- * every registered validator); if valid and Postfix is running and
+ * the loadability checks, postfix/loadcheck.h); if valid and Postfix is running and
  * postfix.reload is true, it reloads once and then checks health: master
  * still running, every loopback smtpd listener answers 220, no fatal: or
  * panic: in Postfix's log since the reload.  If validation fails, every
@@ -24,15 +24,8 @@
 #include "postfix.h"
 #include "result.h"
 
-/*
- * A validator adds findings to RES and returns the number of problems that
- * must block a reload (0 = fine).  The table is in agent/tasks.c, next to
- * the task registry; it holds validate-config's loadability checks
- * (tasks/loadcheck.h).
- */
-typedef int (*pfa_gate_validator)(struct pfa_postfix *pf,
-    struct pfa_result *res);
-extern const pfa_gate_validator pfa_gate_validators[];
+/* The gate's finding ids (PFA-GATE-*). */
+extern const struct pfa_finding_doc pfa_gate_findings[];
 
 struct pfa_gate {
 	bool baseline_tried;

@@ -25,6 +25,18 @@
 #define MAX_LOG_LINES 10
 #define LOG_SCAN_MAX (8 * 1024 * 1024)
 
+const struct pfa_finding_doc pfa_health_findings[] = {
+	{ "PFA-HEALTH-001", PFA_SEV_CRITICAL, "the Postfix master is not "
+	    "running after the reload" },
+	{ "PFA-HEALTH-002", PFA_SEV_CRITICAL, "an SMTP listener does not "
+	    "answer with a 220 banner after the reload" },
+	{ "PFA-HEALTH-003", PFA_SEV_CRITICAL, "Postfix logged fatal: or panic: "
+	    "after the reload" },
+	{ "PFA-HEALTH-004", PFA_SEV_INFO, "something could not be checked "
+	    "(the log, the listeners)" },
+	{ NULL, 0, NULL },
+};
+
 off_t
 pfa_health_mark(const char *logfile)
 {

@@ -18,6 +18,9 @@
 #include "postfix.h"
 #include "result.h"
 
+/* The health check's finding ids (PFA-HEALTH-*). */
+extern const struct pfa_finding_doc pfa_health_findings[];
+
 /* The log's current size (the mark), or -1 if it cannot be read. */
 off_t pfa_health_mark(const char *logfile);
 

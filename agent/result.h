@@ -39,6 +39,18 @@ struct pfa_finding {
 	char *remedy;	/* something a person can paste, or NULL */
 };
 
+/*
+ * What a finding id means, as declared by the module that reports it:
+ * each task lists its tables in its descriptor (task.h), the core its
+ * own (the gate's, the health check's).  `pfagent help`, the man page
+ * test and the checking of `ignore` all read these declarations.
+ */
+struct pfa_finding_doc {
+	const char *id;		/* "PFA-AREA-NNN" */
+	enum pfa_sev sev;	/* its highest severity */
+	const char *title;	/* one line */
+};
+
 struct pfa_change {
 	char *path;	/* the file that was replaced */
 	char *kept;	/* hard link to the previous version, NULL if new */

@@ -29,7 +29,7 @@
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
-const struct pfa_rule_doc pfa_loadcheck_rules[] = {
+const struct pfa_finding_doc pfa_loadcheck_findings[] = {
 	{ "PFA-LOAD-001", PFA_SEV_CRITICAL, "integer parameter not a number" },
 	{ "PFA-LOAD-002", PFA_SEV_CRITICAL, "time parameter not a time" },
 	{ "PFA-LOAD-003", PFA_SEV_CRITICAL, "boolean parameter not yes/no" },

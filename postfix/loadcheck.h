@@ -15,7 +15,6 @@
 
 #include <stddef.h>
 
-#include "audit.h"
 #include "cfview.h"
 #include "postfix.h"
 #include "result.h"
@@ -58,6 +57,6 @@ int pfa_loadcheck_all(const struct pfa_cfview *v, struct pfa_postfix *pf,
  * checks with the postmap probe. */
 int pfa_loadcheck_gate(struct pfa_postfix *pf, struct pfa_result *res);
 
-extern const struct pfa_rule_doc pfa_loadcheck_rules[];
+extern const struct pfa_finding_doc pfa_loadcheck_findings[];
 
 #endif

@@ -20,12 +20,6 @@
 #include "result.h"
 #include "role.h"
 
-/* Documentation of one rule, for the man page test and `--help`. */
-struct pfa_rule_doc {
-	const char *id;
-	enum pfa_sev sev;	/* its highest severity */
-	const char *title;	/* one line */
-};
 
 /*
  * Relay safety (audit_relay.c): PFA-RELAY-*: the order of the relay
@@ -33,7 +27,7 @@ struct pfa_rule_doc {
  */
 void pfa_audit_relay(const struct pfa_cfview *v, unsigned roles,
     struct pfa_result *res);
-extern const struct pfa_rule_doc pfa_audit_relay_rules[];
+extern const struct pfa_finding_doc pfa_audit_relay_findings[];
 
 /*
  * smtpd exposure, content and header privacy, master.cf services
@@ -41,17 +35,17 @@ extern const struct pfa_rule_doc pfa_audit_relay_rules[];
  */
 void pfa_audit_smtpd(const struct pfa_cfview *v, unsigned roles,
     struct pfa_result *res);
-extern const struct pfa_rule_doc pfa_audit_smtpd_rules[];
+extern const struct pfa_finding_doc pfa_audit_smtpd_findings[];
 
 /* Obsolete and deprecated parameters (audit_obs.c): PFA-OBS-*. */
 void pfa_audit_obs(const struct pfa_cfview *v, unsigned roles,
     struct pfa_result *res);
-extern const struct pfa_rule_doc pfa_audit_obs_rules[];
+extern const struct pfa_finding_doc pfa_audit_obs_findings[];
 
 /* TLS settings (audit_tls.c): PFA-TLS-*. */
 void pfa_audit_tls(const struct pfa_cfview *v, unsigned roles,
     struct pfa_result *res);
-extern const struct pfa_rule_doc pfa_audit_tls_rules[];
+extern const struct pfa_finding_doc pfa_audit_tls_findings[];
 /*
  * Shared with audit_obs.c.  The TLS level of the server (or CLIENT) in
  * main.cf (S NULL) or service S: *_tls_security_level, else what the
@@ -73,9 +67,9 @@ void pfa_audit_tls_add(struct pfa_result *res, enum pfa_sev sev,
  */
 void pfa_audit_sasl(const struct pfa_cfview *v, unsigned roles,
     struct pfa_result *res);
-extern const struct pfa_rule_doc pfa_audit_sasl_rules[];
+extern const struct pfa_finding_doc pfa_audit_sasl_findings[];
 
 /* validate-config's own rules (validate_config.c): PFA-CFG-*. */
-extern const struct pfa_rule_doc pfa_cfg_rules[];
+extern const struct pfa_finding_doc pfa_cfg_findings[];
 
 #endif

@@ -25,7 +25,7 @@
 #define INFO	PFA_SEV_INFO
 #define WARN	PFA_SEV_WARNING
 
-const struct pfa_rule_doc pfa_audit_obs_rules[] = {
+const struct pfa_finding_doc pfa_audit_obs_findings[] = {
 	{ "PFA-OBS-001", WARN, "obsolete *_use_tls or *_enforce_tls set" },
 	{ "PFA-OBS-002", WARN, "smtpd_tls_dh512_param_file set (ignored)" },
 	{ "PFA-OBS-003", INFO, "custom smtpd_tls_dh1024_param_file (3.7+)" },

@@ -31,7 +31,7 @@
 #include "audit_int.h"
 #include "remedy.h"
 
-const struct pfa_rule_doc pfa_audit_relay_rules[] = {
+const struct pfa_finding_doc pfa_audit_relay_findings[] = {
 	{ "PFA-RELAY-001", PFA_SEV_CRITICAL,
 	    "open relay: a permit comes before every relay guard" },
 	{ "PFA-RELAY-002", PFA_SEV_CRITICAL,

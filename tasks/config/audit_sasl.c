@@ -24,7 +24,7 @@
 #include "mapspec.h"
 #include "remedy.h"
 
-const struct pfa_rule_doc pfa_audit_sasl_rules[] = {
+const struct pfa_finding_doc pfa_audit_sasl_findings[] = {
 	{ "PFA-SASL-001", PFA_SEV_INFO,
 	    "relayhost not in [host] or [host]:port form" },
 	{ "PFA-SASL-002", PFA_SEV_CRITICAL,

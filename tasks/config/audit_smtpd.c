@@ -42,7 +42,7 @@
 #include "audit_int.h"
 #include "remedy.h"
 
-const struct pfa_rule_doc pfa_audit_smtpd_rules[] = {
+const struct pfa_finding_doc pfa_audit_smtpd_findings[] = {
 	{ "PFA-SMTPD-001", PFA_SEV_WARNING, "VRFY is enabled" },
 	{ "PFA-SMTPD-002", PFA_SEV_WARNING, "HELO is not required on an MX" },
 	{ "PFA-SMTPD-003", PFA_SEV_WARNING,

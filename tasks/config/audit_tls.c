@@ -26,7 +26,7 @@
 #define WARN	PFA_SEV_WARNING
 #define CRIT	PFA_SEV_CRITICAL
 
-const struct pfa_rule_doc pfa_audit_tls_rules[] = {
+const struct pfa_finding_doc pfa_audit_tls_findings[] = {
 	{ "PFA-TLS-001", CRIT, "SSLv2 or SSLv3 enabled" },
 	{ "PFA-TLS-002", WARN, "TLSv1 or TLSv1.1 enabled" },
 	{ "PFA-TLS-003", INFO, "retired: a TLS setting Postfix rejects is "

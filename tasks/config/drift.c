@@ -26,7 +26,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "atomic.h"
 #include "drift.h"
 #include "drift_int.h"
 #include "log.h"
@@ -36,7 +35,7 @@
 #define SHOW_MAX	160	/* bytes of a value shown in a message */
 #define KEEP_MAX	100
 
-const struct pfa_rule_doc pfa_drift_rules[] = {
+const struct pfa_finding_doc pfa_drift_findings[] = {
 	{ "PFA-DRIFT-001", PFA_SEV_INFO, "no earlier snapshot: baseline" },
 	{ "PFA-DRIFT-002", PFA_SEV_INFO, "main.cf parameter changed" },
 	{ "PFA-DRIFT-003", PFA_SEV_INFO, "master.cf service changed" },
@@ -103,7 +102,7 @@ prepare_dir(struct run *r)
 		    "snapshot directory");
 		return -1;
 	}
-	if (errno == ENOENT && r->opts->dry_run)
+	if (errno == ENOENT && r->opts->ctx->dry_run)
 		return 1;
 	const char *step = errno == ENOENT ? "mkdir" : "lstat";
 	if (errno != ENOENT || mkdir(r->dir, 0700) < 0) {
@@ -123,14 +122,14 @@ set_aside(struct run *r, struct part *p, const char *path, const char *why)
 	char q[1024];
 	char *aside = pfa_xasprintf("%s.corrupt-%lld", path,
 	    (long long)time(NULL));
-	const char *act = r->opts->dry_run ? "none-dry-run" :
+	const char *act = r->opts->ctx->dry_run ? "none-dry-run" :
 	    rename(path, aside) < 0 ? "overwrite" : "set-aside";
 	pfa_log(LOG_WARNING, "task=drift event=snapshot-corrupt file=%s "
 	    "reason=\"%s\" action=%s", pfa_log_quote(q, sizeof(q), path), why,
 	    act);
 	pfa_result_add_finding(r->res, PFA_SEV_INFO, "PFA-DRIFT-006", path,
 	    NULL, "%s snapshot %s is unusable (%s); %s, starting a new "
-	    "baseline", p->cf, path, why, r->opts->dry_run ? "dry run: left "
+	    "baseline", p->cf, path, why, r->opts->ctx->dry_run ? "dry run: left "
 	    "in place" : "set aside");
 	free(aside);
 }
@@ -195,10 +194,7 @@ compare(struct run *r, const struct part *p)
 static int
 write_file(struct run *r, const char *path, const char *data, size_t len)
 {
-	struct pfa_atomic_opts o = { .new_mode = 0600, .keep = false };
-	char *kept = NULL;
-	int rc = pfa_atomic_write(path, data, len, &o, &kept);
-	free(kept);
+	int rc = pfa_ctx_write_private(r->opts->ctx, path, data, len);
 	if (rc < 0)
 		unusable(r, path, "write");
 	return rc < 0 ? -1 : 0;
@@ -318,7 +314,7 @@ diff_hint(struct run *r, const struct part *p)
 	char *b = p->rotated ? pfa_xasprintf("%s/%s.1", r->dir, p->cf) :
 	    pfa_xasprintf("%s/%s", r->config_dir, p->cf);
 	char *hint = NULL;
-	if ((p->rotated || r->opts->dry_run) && lstat(a, &sb) == 0) {
+	if ((p->rotated || r->opts->ctx->dry_run) && lstat(a, &sb) == 0) {
 		char *qa = pfa_shquote(a), *qb = pfa_shquote(b);
 		hint = pfa_xasprintf("diff %s %s", qa, qb);
 		free(qa);
@@ -439,7 +435,7 @@ pfa_drift_run(const struct pfa_cfview *v, const char *config_dir,
 			compare(&r, &parts[i]);
 	}
 	/* after the first failed write, the rest would fail the same way */
-	for (size_t i = 0; i < 2 && !opts->dry_run && r.rc == 0; i++) {
+	for (size_t i = 0; i < 2 && !opts->ctx->dry_run && r.rc == 0; i++) {
 		save(&r, &parts[i]);
 		if (r.rc == 0)
 			copy_config(&r, &parts[i]);

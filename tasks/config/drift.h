@@ -7,7 +7,8 @@
  * parameter or service that changed (name, old, new) as an INFO finding,
  * and inet_interfaces / inet_protocols changed while Postfix kept running
  * (they need `postfix stop; postfix start`, not a reload) as a WARNING.
- * Ids PFA-DRIFT-*.  Every file is written through the atomic writer.
+ * Ids PFA-DRIFT-*.  Every file is written through the task context's
+ * pfa_ctx_write_private (the atomic writer; nothing in a dry run).
  */
 #ifndef PFA_DRIFT_H
 #define PFA_DRIFT_H
@@ -18,11 +19,12 @@
 #include "audit.h"
 #include "cfview.h"
 #include "result.h"
+#include "task.h"
 
 struct pfa_drift_opts {
 	const char *dir;		/* where snapshots are kept */
 	int keep;			/* copies of main.cf/master.cf, >= 1 */
-	bool dry_run;			/* report, write nothing */
+	struct pfa_ctx *ctx;		/* writes files (in a dry run: none) */
 	time_t master_started;		/* when the running master started;
 					 * 0 if Postfix is not running */
 };
@@ -37,6 +39,6 @@ struct pfa_drift_opts {
 int pfa_drift_run(const struct pfa_cfview *v, const char *config_dir,
     const struct pfa_drift_opts *opts, struct pfa_result *res);
 
-extern const struct pfa_rule_doc pfa_drift_rules[];
+extern const struct pfa_finding_doc pfa_drift_findings[];
 
 #endif

@@ -38,7 +38,7 @@ static const char *const settings[] = {
 };
 
 /* This module's own rules. */
-const struct pfa_rule_doc pfa_cfg_rules[] = {
+const struct pfa_finding_doc pfa_cfg_findings[] = {
 	{ "PFA-CFG-001", PFA_SEV_CRITICAL, "postfix check fails" },
 	{ "PFA-CFG-002", PFA_SEV_WARNING, "postconf warns about main.cf "
 	    "(an unused or misspelled parameter)" },
@@ -53,16 +53,18 @@ const struct pfa_rule_doc pfa_cfg_rules[] = {
 	{ NULL, 0, NULL },
 };
 
-static const struct pfa_rule_doc *const rule_tables[] = {
-	pfa_cfg_rules, pfa_loadcheck_rules, pfa_audit_relay_rules,
-	pfa_audit_smtpd_rules, pfa_audit_tls_rules, pfa_audit_obs_rules, pfa_audit_sasl_rules, pfa_drift_rules, NULL,
+static const struct pfa_finding_doc *const findings[] = {
+	pfa_cfg_findings, pfa_loadcheck_findings, pfa_audit_relay_findings,
+	pfa_audit_smtpd_findings, pfa_audit_tls_findings,
+	pfa_audit_obs_findings, pfa_audit_sasl_findings, pfa_drift_findings,
+	NULL,
 };
 
 static bool
 known_rule(const char *id)
 {
-	for (size_t t = 0; rule_tables[t]; t++)
-		for (const struct pfa_rule_doc *d = rule_tables[t]; d->id; d++)
+	for (size_t t = 0; findings[t]; t++)
+		for (const struct pfa_finding_doc *d = findings[t]; d->id; d++)
 			if (strcmp(d->id, id) == 0)
 				return true;
 	return false;
@@ -291,7 +293,7 @@ run(struct pfa_ctx *ctx, struct pfa_result *res)
 		struct pfa_drift_opts o = {
 			.dir = ddir,
 			.keep = (int)c->keep,
-			.dry_run = ctx->dry_run,
+			.ctx = ctx,
 			.master_started = pfa_postfix_master_started(ctx->pf),
 		};
 		pfa_drift_run(v, dir, &o, &scratch);
@@ -341,6 +343,7 @@ const struct pfa_task task_validate_config = {
 	    "keep (10).",
 	.default_every = 86400,
 	.settings = settings,
+	.findings = findings,
 	.configure = configure,
 	.free_conf = free_conf,
 	.run = run,

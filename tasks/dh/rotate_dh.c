@@ -46,6 +46,32 @@ static const char *const settings[] = {
 	"bits", "mode", "files", "allow_weak", "threads", "timeout", NULL,
 };
 
+static const struct pfa_finding_doc dh_findings[] = {
+	{ "PFA-DH-001", PFA_SEV_INFO, "no DH parameter file is configured; "
+	    "nothing to rotate" },
+	{ "PFA-DH-002", PFA_SEV_WARNING, "smtpd_tls_dh512_param_file is set "
+	    "(ignored since Postfix 3.6); not regenerated" },
+	{ "PFA-DH-003", PFA_SEV_WARNING, "a parameter file was not valid DH "
+	    "parameters; replaced" },
+	{ "PFA-DH-004", PFA_SEV_UNKNOWN, "no parameters could be made; "
+	    "nothing was replaced" },
+	{ "PFA-DH-005", PFA_SEV_UNKNOWN, "a file could not be examined, or "
+	    "is a link or not a regular file; not replaced" },
+	{ "PFA-DH-006", PFA_SEV_CRITICAL, "a file could not be replaced; the "
+	    "previous version is still in place" },
+	{ "PFA-DH-007", PFA_SEV_UNKNOWN, "Postfix's configuration could not "
+	    "be read" },
+	{ "PFA-DH-008", PFA_SEV_INFO, "allow_weak: parameters below 2048 bits "
+	    "are written" },
+	{ "PFA-DH-009", PFA_SEV_INFO, "a parameter file had fewer bits than "
+	    "configured; replaced" },
+	{ "PFA-DH-010", PFA_SEV_CRITICAL, "the new parameters failed their "
+	    "check; nothing was replaced" },
+	{ NULL, 0, NULL },
+};
+
+static const struct pfa_finding_doc *const findings[] = { dh_findings, NULL };
+
 static int
 configure(const config_setting_t *s, void **out)
 {
@@ -406,6 +432,7 @@ const struct pfa_task task_rotate_dh = {
 	    "timeout (\"1h\").",
 	.default_every = 7 * 86400,
 	.settings = settings,
+	.findings = findings,
 	.configure = configure,
 	.free_conf = free_conf,
 	.run = run,

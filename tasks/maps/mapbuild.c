@@ -5,7 +5,7 @@
  * Owns the build copy ".NAME.pfagent-build.XXXXXX" of a source and every
  * file postmap makes from it (COPY.db, COPY.lmdb, COPY.cdb, COPY.cdb.tmp,
  * Berkeley DB's "__db.COPYNAME.db").  It never writes the live database
- * itself: the built one is put in place by pfa_atomic_install, and only
+ * itself: the built one is put in place by pfa_ctx_install, and only
  * postmap runs, through the Postfix module.  Values looked up for the
  * check are compared, never logged (sasl_passwd holds passwords), and
  * wiped after the check for a secret or SNI table; those of an SNI table
@@ -29,7 +29,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "atomic.h"
 #include "log.h"
 #include "mapbuild.h"
 #include "maptable.h"
@@ -247,7 +246,7 @@ create_copy(struct pfa_map_build *b)
  * the source, with the source's owner and b->mode.  No fsync: COPY is only
  * postmap's input and never put in place; after a crash it is a leftover,
  * removed unread.  The database built from it is fsynced by
- * pfa_atomic_install before the rename.
+ * pfa_ctx_install (the atomic writer) before the rename.
  */
 static int
 make_copy(struct pfa_map_build *b, const char *data, size_t len)
@@ -522,24 +521,21 @@ verify_and_swap(struct pfa_map_build *b, const struct pfa_map_check *chk)
 	if (rc < 0)
 		return -1;
 
-	char *kept = NULL;
 	/*
-	 * No kept hard link: Postfix notices a replaced table only when the
-	 * file it has open is unlinked (st_nlink == 0) or its mtime changes;
-	 * a link to the old inode would hide the change from every running
-	 * daemon.  The gate never restores tables, which need no reload.
+	 * No kept hard link (pfa_ctx_install keeps none): Postfix notices a
+	 * replaced table only when the file it has open is unlinked
+	 * (st_nlink == 0) or its mtime changes; a link to the old inode
+	 * would hide the change from every running daemon.  The gate never
+	 * restores tables, which need no reload.
 	 */
-	if (pfa_atomic_install(b->copy_db, b->live_db, false, &kept) < 0)
+	if (pfa_ctx_install(b->ctx, b->res, b->copy_db, b->live_db) < 0)
 		return build_failed(b, "PFA-MAP-010", "could not put the "
 		    "built database in place (see syslog for the failed step)");
-	char q[1024], qf[1024], qk[1024];
+	char q[1024], qf[1024];
 	pfa_log(LOG_NOTICE, "task=%s event=rebuilt table=%s entries=%zu "
-	    "file=%s kept=%s", b->ctx->task,
+	    "file=%s kept=none", b->ctx->task,
 	    pfa_log_quote(q, sizeof(q), b->table), entries,
-	    pfa_log_quote(qf, sizeof(qf), b->live_db),
-	    pfa_log_quote(qk, sizeof(qk), kept ? kept : "none"));
-	pfa_result_add_change_noreload(b->res, b->live_db, kept);
-	free(kept);
+	    pfa_log_quote(qf, sizeof(qf), b->live_db));
 	return 0;
 }
 
@@ -599,8 +595,7 @@ pfa_map_build_finish(struct pfa_map_build *b, const struct pfa_map_check *chk)
 		    "file=%s", b->ctx->task,
 		    pfa_log_quote(q, sizeof(q), b->table),
 		    pfa_log_quote(qf, sizeof(qf), b->live_db));
-		pfa_result_add_change_noreload(b->res, b->live_db, NULL);
-		rc = 0;
+		rc = pfa_ctx_install(b->ctx, b->res, NULL, b->live_db);
 	} else {
 		rc = verify_and_swap(b, chk) < 0 ? -1 : 1;
 	}

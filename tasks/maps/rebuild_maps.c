@@ -39,6 +39,46 @@
 
 #define MAX_SHOWN 20		/* problem findings per table */
 
+static const struct pfa_finding_doc map_findings[] = {
+	{ "PFA-MAP-001", PFA_SEV_CRITICAL, "a table's source has an error; "
+	    "not rebuilt" },
+	{ "PFA-MAP-002", PFA_SEV_WARNING, "a table's source has a warning "
+	    "(a duplicate key, ...)" },
+	{ "PFA-MAP-003", PFA_SEV_CRITICAL, "the shrink rule refused a table "
+	    "that would lose too many entries" },
+	{ "PFA-MAP-004", PFA_SEV_CRITICAL, "a blacklist list file has a bad "
+	    "line or cannot be read" },
+	{ "PFA-MAP-005", PFA_SEV_CRITICAL, "the blacklist map source could not "
+	    "be written" },
+	{ "PFA-MAP-006", PFA_SEV_WARNING, "the blacklist map is used by no "
+	    "restriction list" },
+	{ "PFA-MAP-007", PFA_SEV_WARNING, "a table's source and database do "
+	    "not exist" },
+	{ "PFA-MAP-008", PFA_SEV_INFO, "a table's source does not exist; its "
+	    "database is used as it is" },
+	{ "PFA-MAP-009", PFA_SEV_INFO, "no longer reported" },
+	{ "PFA-MAP-010", PFA_SEV_CRITICAL, "building a table failed; the live "
+	    "database is untouched" },
+	{ "PFA-MAP-011", PFA_SEV_CRITICAL, "the built database has another "
+	    "number of entries than the source" },
+	{ "PFA-MAP-012", PFA_SEV_CRITICAL, "a sample key in the built "
+	    "database returned another value" },
+	{ "PFA-MAP-013", PFA_SEV_INFO, "a table pfagent does not maintain "
+	    "(aliases, dbm, SNI patterns)" },
+	{ "PFA-MAP-014", PFA_SEV_CRITICAL, "a table's source cannot be read" },
+	{ "PFA-MAP-015", PFA_SEV_UNKNOWN, "Postfix's configuration could not "
+	    "be read" },
+	{ "PFA-MAP-016", PFA_SEV_INFO, "an in-memory table changed and is "
+	    "valid; a reload is requested" },
+	{ "PFA-MAP-017", PFA_SEV_INFO, "an SNI table was rebuilt because a "
+	    "file it names changed" },
+	{ NULL, 0, NULL },
+};
+
+static const struct pfa_finding_doc *const findings[] = {
+	map_findings, NULL,
+};
+
 struct run {
 	struct pfa_ctx *ctx;
 	struct pfa_result *res;
@@ -101,16 +141,6 @@ report_problems(struct run *rn, const struct pfa_maptable *t,
 		    chk->warnings, shown);
 }
 
-static char *
-force_remedy(const struct pfa_ctx *ctx)
-{
-	const char *conf = ctx->cfg ? ctx->cfg->path : NULL;
-	if (conf != NULL && strcmp(conf, PFA_DEFAULT_CONFIG) != 0)
-		return pfa_xasprintf("pfagent -c %s run %s --force", conf,
-		    ctx->task);
-	return pfa_xasprintf("pfagent run %s --force", ctx->task);
-}
-
 static bool
 shrink_refused(struct run *rn, const struct pfa_maptable *t,
     const struct pfa_maprec *old, size_t entries)
@@ -119,7 +149,8 @@ shrink_refused(struct run *rn, const struct pfa_maptable *t,
 	    !pfa_map_shrink_refused((size_t)old->entries, entries,
 	    rn->c->max_shrink))
 		return false;
-	char *remedy = force_remedy(rn->ctx);
+	char *remedy = pfa_ctx_remedy_pfagent(rn->ctx, "run %s --force",
+	    rn->ctx->task);
 	pfa_result_add_finding(rn->res, PFA_SEV_CRITICAL, "PFA-MAP-003",
 	    t->path, remedy, "%s would go from %lld entries to %zu, more "
 	    "than max_shrink = %d%% fewer: refused as a probable generator "
@@ -605,19 +636,10 @@ const struct pfa_task task_rebuild_maps = {
 	    "of \"TYPE:/path\"), max_shrink (50; percent, 0..100), "
 	    "blacklist = { lists = [ \"/path\", ... ]; map = "
 	    "\"hash:/path\" (an absolute path means hash); action "
-	    "(\"REJECT\") }.\n"
-	    "Findings: PFA-MAP-001 source error (CRITICAL), 002 source "
-	    "warning, 003 shrink refused (CRITICAL), 004 bad blacklist line "
-	    "or list file (CRITICAL), 005 blacklist source not written "
-	    "(CRITICAL), 006 blacklist map unused (WARNING), 007 source "
-	    "missing (WARNING), 008 source missing, database used as it is, "
-	    "009 no longer reported, 010-012 build failed (CRITICAL), "
-	    "013 not maintained (aliases, dbm, SNI regexp), 014 unreadable "
-	    "(CRITICAL), 015 postconf failed (UNKNOWN), 016 in-memory table "
-	    "changed, reload requested, 017 SNI table rebuilt because a file "
-	    "it names changed.",
+	    "(\"REJECT\") }.",
 	.default_every = 3600,
 	.settings = pfa_maps_settings,
+	.findings = findings,
 	.configure = pfa_maps_configure,
 	.free_conf = pfa_maps_free_conf,
 	.run = run,

@@ -103,10 +103,10 @@ teardown(void **state)
 typedef void auditfn(const struct pfa_cfview *, unsigned,
     struct pfa_result *);
 
-static const struct pfa_rule_doc *
-doc(const struct pfa_rule_doc *table, const char *id)
+static const struct pfa_finding_doc *
+doc(const struct pfa_finding_doc *table, const char *id)
 {
-	for (const struct pfa_rule_doc *d = table; d != NULL && d->id; d++)
+	for (const struct pfa_finding_doc *d = table; d != NULL && d->id; d++)
 		if (strcmp(d->id, id) == 0)
 			return d;
 	return NULL;
@@ -116,8 +116,8 @@ doc(const struct pfa_rule_doc *table, const char *id)
  * must be documented in TABLE or TABLE2 and well formed. */
 static void
 run(struct fx *f, unsigned roles, auditfn *fn,
-    const struct pfa_rule_doc *table, auditfn *fn2,
-    const struct pfa_rule_doc *table2)
+    const struct pfa_finding_doc *table, auditfn *fn2,
+    const struct pfa_finding_doc *table2)
 {
 	unsigned r = roles == AUTO ? pfa_role_detect(&f->v) : roles;
 
@@ -128,7 +128,7 @@ run(struct fx *f, unsigned roles, auditfn *fn,
 		fn2(&f->v, r, &f->r);
 	for (size_t i = 0; i < f->r.nfindings; i++) {
 		const struct pfa_finding *x = &f->r.findings[i];
-		const struct pfa_rule_doc *d = doc(table, x->id);
+		const struct pfa_finding_doc *d = doc(table, x->id);
 		if (d == NULL)
 			d = doc(table2, x->id);
 		if (d == NULL)
@@ -143,8 +143,8 @@ run(struct fx *f, unsigned roles, auditfn *fn,
 static void
 audit(struct fx *f, unsigned roles)
 {
-	run(f, roles, pfa_audit_relay, pfa_audit_relay_rules,
-	    pfa_audit_smtpd, pfa_audit_smtpd_rules);
+	run(f, roles, pfa_audit_relay, pfa_audit_relay_findings,
+	    pfa_audit_smtpd, pfa_audit_smtpd_findings);
 }
 
 static size_t
@@ -410,20 +410,20 @@ test_split(void **state)
 	assert_int_equal(count(f, "PFA-RELAY-001"), 1);
 	assert_int_equal(count(f, "PFA-RELAY-002"), 1);
 	assert_int_equal(count(f, "PFA-RELAY-003"), 1);
-	run(f, AUTO, pfa_audit_smtpd, pfa_audit_smtpd_rules, NULL, NULL);
+	run(f, AUTO, pfa_audit_smtpd, pfa_audit_smtpd_findings, NULL, NULL);
 	assert_int_equal(count_prefix(f, "PFA-RELAY-"), 0);
 	assert_true(f->r.nfindings > 0);
 	assert_int_equal(f->r.nfindings, all - 3);
-	run(f, AUTO, pfa_audit_relay, pfa_audit_relay_rules, NULL, NULL);
+	run(f, AUTO, pfa_audit_relay, pfa_audit_relay_findings, NULL, NULL);
 	assert_int_equal(f->r.nfindings, 3);
 	assert_int_equal(count_prefix(f, "PFA-RELAY-"), 3);
 
 	/* mynetworks unset: the style, still relay's */
 	unset(v, "mynetworks");
 	pfa_cfview_set(v, "mynetworks_style", "class");
-	run(f, AUTO, pfa_audit_smtpd, pfa_audit_smtpd_rules, NULL, NULL);
+	run(f, AUTO, pfa_audit_smtpd, pfa_audit_smtpd_findings, NULL, NULL);
 	assert_int_equal(count_prefix(f, "PFA-RELAY-"), 0);
-	run(f, AUTO, pfa_audit_relay, pfa_audit_relay_rules, NULL, NULL);
+	run(f, AUTO, pfa_audit_relay, pfa_audit_relay_findings, NULL, NULL);
 	assert_int_equal(f->r.nfindings, 2);
 	expect(f, "PFA-RELAY-001", PFA_SEV_CRITICAL,
 	    "smtpd_relay_restrictions");
@@ -703,18 +703,18 @@ test_submission_tls_and_sasl(void **state)
 /* The rows of TABLE: each with a title, none repeated in it or in
  * OTHER, all (or, !OWN, none) starting with PREFIX. */
 static size_t
-table_rows(const struct pfa_rule_doc *table,
-    const struct pfa_rule_doc *other, const char *prefix, bool own)
+table_rows(const struct pfa_finding_doc *table,
+    const struct pfa_finding_doc *other, const char *prefix, bool own)
 {
 	size_t n = 0;
-	for (const struct pfa_rule_doc *d = table; d->id; d++) {
+	for (const struct pfa_finding_doc *d = table; d->id; d++) {
 		n++;
 		assert_non_null(d->title);
 		assert_int_equal(strncmp(d->id, prefix, strlen(prefix)) == 0,
 		    own);
-		for (const struct pfa_rule_doc *e = d + 1; e->id; e++)
+		for (const struct pfa_finding_doc *e = d + 1; e->id; e++)
 			assert_string_not_equal(d->id, e->id);
-		for (const struct pfa_rule_doc *e = other; e->id; e++)
+		for (const struct pfa_finding_doc *e = other; e->id; e++)
 			assert_string_not_equal(d->id, e->id);
 	}
 	return n;
@@ -724,10 +724,10 @@ static void
 test_rule_table(void **state)
 {
 	(void)state;
-	size_t relay = table_rows(pfa_audit_relay_rules,
-	    pfa_audit_smtpd_rules, "PFA-RELAY-", true);
-	size_t smtpd = table_rows(pfa_audit_smtpd_rules,
-	    pfa_audit_relay_rules, "PFA-RELAY-", false);
+	size_t relay = table_rows(pfa_audit_relay_findings,
+	    pfa_audit_smtpd_findings, "PFA-RELAY-", true);
+	size_t smtpd = table_rows(pfa_audit_smtpd_findings,
+	    pfa_audit_relay_findings, "PFA-RELAY-", false);
 	assert_int_equal(relay, 4);
 	assert_int_equal(smtpd, 13);
 	assert_int_equal(relay + smtpd, 17);

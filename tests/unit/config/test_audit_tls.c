@@ -102,11 +102,11 @@ audit(const struct pfa_cfview *v, unsigned roles, struct pfa_result *r)
 	pfa_audit_sasl(v, roles, r);
 }
 
-static const struct pfa_rule_doc *
+static const struct pfa_finding_doc *
 doc(const char *id)
 {
-	const struct pfa_rule_doc *t[] = {
-		pfa_audit_tls_rules, pfa_audit_obs_rules, pfa_audit_sasl_rules,
+	const struct pfa_finding_doc *t[] = {
+		pfa_audit_tls_findings, pfa_audit_obs_findings, pfa_audit_sasl_findings,
 	};
 	for (size_t i = 0; i < NELEM(t); i++)
 		for (size_t j = 0; t[i][j].id; j++)
@@ -766,15 +766,15 @@ static void
 test_rule_docs(void **state)
 {
 	(void)state;
-	const struct pfa_rule_doc *t[] = {
-		pfa_audit_tls_rules, pfa_audit_obs_rules, pfa_audit_sasl_rules,
+	const struct pfa_finding_doc *t[] = {
+		pfa_audit_tls_findings, pfa_audit_obs_findings, pfa_audit_sasl_findings,
 	};
 	size_t n = 0;
 	for (size_t i = 0; i < NELEM(t); i++)
 		for (size_t j = 0; t[i][j].id; j++, n++) {
 			assert_non_null(t[i][j].title);
 			assert_int_equal(strlen(t[i][j].id),
-			    11 + (t[i] == pfa_audit_sasl_rules));
+			    11 + (t[i] == pfa_audit_sasl_findings));
 			assert_true(doc(t[i][j].id) == &t[i][j]);
 		}
 	assert_int_equal(n, 24);

@@ -135,7 +135,8 @@ view(struct pfa_cfview *v)
 static struct pfa_drift_opts
 opts(void)
 {
-	return (struct pfa_drift_opts){ .dir = snapdir, .keep = 3 };
+	static struct pfa_ctx ctx = { .task = "validate-config" };
+	return (struct pfa_drift_opts){ .dir = snapdir, .keep = 3, .ctx = &ctx };
 }
 
 static int
@@ -406,7 +407,8 @@ test_dry_run(void **state)
 	struct pfa_cfview v;
 	struct pfa_result r;
 	struct pfa_drift_opts o = opts();
-	o.dry_run = true;
+	struct pfa_ctx dry = { .task = "validate-config", .dry_run = true };
+	o.ctx = &dry;
 	view(&v);
 	assert_int_equal(run(&v, &o, &r), 0);
 	assert_int_equal(count(&r, "PFA-DRIFT-001"), 2);
@@ -718,15 +720,15 @@ test_rule_docs(void **state)
 {
 	(void)state;
 	size_t n = 0;
-	for (; pfa_drift_rules[n].id != NULL; n++) {
+	for (; pfa_drift_findings[n].id != NULL; n++) {
 		char want[32];
 		snprintf(want, sizeof(want), "PFA-DRIFT-%03zu", n + 1);
-		assert_string_equal(pfa_drift_rules[n].id, want);
-		assert_non_null(pfa_drift_rules[n].title);
+		assert_string_equal(pfa_drift_findings[n].id, want);
+		assert_non_null(pfa_drift_findings[n].title);
 	}
 	assert_int_equal(n, 7);
-	assert_int_equal(pfa_drift_rules[4].sev, PFA_SEV_WARNING);
-	assert_int_equal(pfa_drift_rules[6].sev, PFA_SEV_UNKNOWN);
+	assert_int_equal(pfa_drift_findings[4].sev, PFA_SEV_WARNING);
+	assert_int_equal(pfa_drift_findings[6].sev, PFA_SEV_UNKNOWN);
 }
 
 /* Parses TEXT as KIND: the reason it fails, or NULL. */

@@ -748,17 +748,17 @@ test_rules_table(void **state)
 {
 	(void)state;
 	size_t n = 0;
-	for (; pfa_loadcheck_rules[n].id; n++) {
+	for (; pfa_loadcheck_findings[n].id; n++) {
 		char want[16];
 		snprintf(want, sizeof(want), "PFA-LOAD-%03zu", n + 1);
-		assert_string_equal(pfa_loadcheck_rules[n].id, want);
-		assert_int_equal(pfa_loadcheck_rules[n].sev,
+		assert_string_equal(pfa_loadcheck_findings[n].id, want);
+		assert_int_equal(pfa_loadcheck_findings[n].sev,
 		    is_warning(want) ? PFA_SEV_WARNING : PFA_SEV_CRITICAL);
-		assert_non_null(pfa_loadcheck_rules[n].title);
-		assert_true(strlen(pfa_loadcheck_rules[n].title) < 80);
+		assert_non_null(pfa_loadcheck_findings[n].title);
+		assert_true(strlen(pfa_loadcheck_findings[n].title) < 80);
 	}
 	assert_int_equal(n, 18);
-	assert_null(pfa_loadcheck_rules[n].title);
+	assert_null(pfa_loadcheck_findings[n].title);
 }
 
 /* ------------------------------------- the real postmap probe, the gate */

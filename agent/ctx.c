@@ -1,10 +1,13 @@
 /*
- * tasks.c - the task registry (one table), the reload gate's validators
- * (one table) and the file-replacing service tasks use.  Adding a task is
- * one line here plus its file in tasks/.
+ * ctx.c - the services a task uses to put files on disk (task.h): files
+ * Postfix reads, source texts, databases built aside, the task's own
+ * files in the state directory.  The one place that decides what a dry
+ * run does: it writes nothing and says what would change.  Every write
+ * goes through the atomic writer; every change is recorded in the task's
+ * result for the gate.
  */
 #include <errno.h>
-#include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,46 +16,10 @@
 
 #include "atomic.h"
 #include "file.h"
-#include "loadcheck.h"
+#include "gate.h"
 #include "log.h"
+#include "remedy.h"
 #include "task.h"
-
-extern const struct pfa_task task_validate_config;
-extern const struct pfa_task task_rotate_dh;
-extern const struct pfa_task task_rebuild_maps;
-
-const struct pfa_task *const pfa_tasks[] = {
-	&task_validate_config,
-	&task_rotate_dh,
-	&task_rebuild_maps,
-	NULL,
-};
-
-/* What the reload gate runs before every reload (gate.h). */
-const pfa_gate_validator pfa_gate_validators[] = {
-	pfa_loadcheck_gate,
-	NULL,
-};
-
-size_t
-pfa_task_count(void)
-{
-	size_t n = 0;
-	while (pfa_tasks[n] != NULL)
-		n++;
-	return n;
-}
-
-int
-pfa_task_index(const char *name)
-{
-	if (name == NULL)
-		return -1;
-	for (size_t i = 0; pfa_tasks[i]; i++)
-		if (strcmp(pfa_tasks[i]->name, name) == 0)
-			return (int)i;
-	return -1;
-}
 
 static int
 replace(struct pfa_ctx *ctx, struct pfa_result *res, const char *path,
@@ -113,4 +80,55 @@ pfa_ctx_replace_noreload(struct pfa_ctx *ctx, struct pfa_result *res,
     const char *path, const void *data, size_t len, const char *id)
 {
 	return replace(ctx, res, path, data, len, id, false);
+}
+
+int
+pfa_ctx_install(struct pfa_ctx *ctx, struct pfa_result *res, const char *tmp,
+    const char *path)
+{
+	if (ctx->dry_run) {
+		if (tmp != NULL)
+			(void)unlink(tmp);
+		pfa_result_add_change_noreload(res, path, NULL);
+		return 0;
+	}
+	char *kept = NULL;
+	if (pfa_atomic_install(tmp, path, false, &kept) < 0)
+		return -1;
+	pfa_result_add_change_noreload(res, path, kept);
+	free(kept);
+	return 1;
+}
+
+int
+pfa_ctx_write_private(struct pfa_ctx *ctx, const char *path,
+    const void *data, size_t len)
+{
+	if (ctx->dry_run)
+		return 0;
+	struct pfa_atomic_opts o = { .new_mode = 0600, .keep = false };
+	char *kept = NULL;
+	int rc = pfa_atomic_write(path, data, len, &o, &kept);
+	free(kept);
+	return rc;
+}
+
+char *
+pfa_ctx_remedy_pfagent(const struct pfa_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *rest = pfa_xvasprintf(fmt, ap);
+	va_end(ap);
+	const char *conf = ctx->cfg ? ctx->cfg->path : NULL;
+	char *out;
+	if (conf != NULL && strcmp(conf, PFA_DEFAULT_CONFIG) != 0) {
+		char *q = pfa_shquote(conf);
+		out = pfa_xasprintf("pfagent -c %s %s", q, rest);
+		free(q);
+	} else {
+		out = pfa_xasprintf("pfagent %s", rest);
+	}
+	free(rest);
+	return out;
 }
