@@ -1,15 +1,9 @@
 /*
  * fuzz_mapsrc.c - libFuzzer target for the lookup table source checks
- * (tasks/mapsrc.c, mapsrc_cidr.c, mapsrc_re.c, mapsrc_sni.c): every input
- * is checked as each kind of table, and the result is walked and freed.
- * Not built by make:
- *
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 \
- *       -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Itasks -Iagent \
- *       tests/fuzz/fuzz_mapsrc.c tasks/mapsrc.c tasks/mapsrc_cidr.c \
- *       tasks/mapsrc_re.c tasks/mapsrc_sni.c agent/result.c -lpcre2-8 \
- *       -o fuzz_mapsrc
- *   ./fuzz_mapsrc -max_total_time=20 CORPUS_DIR
+ * (tasks/maps/mapsrc.c, mapsrc_cidr.c, mapsrc_re.c, mapsrc_sni.c): every
+ * input is checked as each kind of table, and the result is walked and
+ * freed.  Built by `make fuzz`, run by `make fuzz-run` (tests/fuzz/), seed
+ * inputs in tests/fuzz/corpus/fuzz_mapsrc/.
  */
 #include <stddef.h>
 #include <stdint.h>

@@ -11,17 +11,9 @@ sandbox_up
 
 # vc_setup ROLES [EXTRA]: a configuration with validate-config enabled.
 vc_setup() {
-	pfa_setup "bits = 1024; allow_weak = true;"
-	cat >"$PFA_CONF" <<CONF
-postfix = { config_directory = "$PFSB_ETC"; health_wait = "1s"; };
-state_directory = "$PFA_STATE";
-tasks = {
-  rotate-dh = { bits = 1024; allow_weak = true; };
-  rebuild-maps = { enabled = false; };
-  validate-config = { roles = [ $1 ]; ${2:-} };
-};
-CONF
-	chmod 0600 "$PFA_CONF"
+	pfa_work
+	pfa_conf rotate-dh="bits = 1024; allow_weak = true;" \
+	    validate-config="roles = [ $1 ]; ${2:-}"
 }
 
 # vc_jq FILTER: on the validate-config task of the last --json output.
@@ -260,11 +252,7 @@ mkdir -p "$BAD"
 cp "$MASTER" "$BAD/master.cf"
 # vc_bad: validate-config on $BAD; it must end UNKNOWN (3), never crash
 vc_bad() {
-	cat >"$PFA_CONF" <<CONF
-postfix = { config_directory = "$1"; };
-state_directory = "$PFA_STATE";
-tasks = { validate-config = { roles = [ "mx" ]; }; };
-CONF
+	pfa_conf -d "$1" validate-config='roles = [ "mx" ];'
 	pfa_run --json run validate-config
 }
 printf 'myhostname = a.example\n' >"$BAD/main.cf"
@@ -309,11 +297,7 @@ CF
 cp /etc/postfix/master.cf.proto "$DEB/master.cf"
 echo "postmaster: root" >"$DEB/aliases"
 postalias -c "$DEB" "hash:$DEB/aliases"
-cat >"$PFA_CONF" <<CONF
-postfix = { config_directory = "$DEB"; };
-state_directory = "$PFA_STATE";
-tasks = { validate-config = { drift = false; }; };
-CONF
+pfa_conf -d "$DEB" validate-config="drift = false;"
 pfa_run --json run validate-config
 tap_is "$PFA_RC" 1 "stock Debian 12: warnings, nothing critical (exit 1)"
 tap_like "$(vc_jq .summary)" ' as mx: 0 critical' "it is an MX"

@@ -1,24 +1,72 @@
 # pfa.sh - pfagent helpers for the integration tests (sourced after lib.sh).
 #
-# pfa_setup writes a pfagent configuration for the current sandbox into a
-# fresh directory: $PFA_CONF (mode 0600) and $PFA_STATE (mode 0700).
-# Extra rotate-dh settings come as the first argument, extra settings of
-# the postfix group as the second, extra top-level settings as the third.
+# pfa_conf writes a pfagent configuration for the current sandbox that
+# enables exactly the tasks a scenario names, each with its settings, and
+# disables every other task pfagent has (asked from the binary), so that a
+# task added later never runs inside an old scenario by accident:
+#   pfa_conf [-d CONFIG_DIR] [-p POSTFIX_EXTRA] [-t TOP_EXTRA] TASK[=SETTINGS]...
+# e.g.  pfa_conf rotate-dh="bits = 1024; allow_weak = true;"
+# It writes $PFA_CONF (mode 0600) in $PFA_WORK, making $PFA_WORK and
+# $PFA_STATE (mode 0700) first when pfa_work has not been called.
+# pfa_setup [DH_SETTINGS [POSTFIX_EXTRA [TOP_EXTRA]]] is a fresh work
+# directory with rotate-dh alone.
 
-pfa_setup() {
-	local task_extra=${1:-} pf_extra=${2:-} top_extra=${3:-}
+# Every task the pfagent binary has, one per line, in run order.
+pfa_all_tasks() {
+	"$PFAGENT" --help | sed -n 's/^Tasks: *//p' | tr ' ' '\n' | grep -v '^$'
+}
+
+# A fresh work directory: $PFA_WORK, $PFA_STATE.
+pfa_work() {
 	PFA_WORK=$(pfa_tmpdir)
 	PFA_CONF=$PFA_WORK/pfagent.conf
 	PFA_STATE=$PFA_WORK/state
 	mkdir -m 0700 "$PFA_STATE"
+	export PFA_WORK PFA_CONF PFA_STATE
+}
+
+pfa_conf() {
+	local pf_extra= top_extra= arg t name settings sections= all dir=$PFSB_ETC
+	while [ $# -gt 0 ]; do
+		case $1 in
+		-d) dir=$2; shift 2 ;;
+		-p) pf_extra=$2; shift 2 ;;
+		-t) top_extra=$2; shift 2 ;;
+		*) break ;;
+		esac
+	done
+	[ -n "${PFA_WORK:-}" ] && [ -d "$PFA_WORK" ] || pfa_work
+	all=$(pfa_all_tasks)
+	[ -n "$all" ] || tap_bail "pfa_conf: $PFAGENT --help lists no tasks"
+	for arg in "$@"; do
+		name=${arg%%=*}
+		printf '%s\n' "$all" | grep -qx -- "$name" ||
+			tap_bail "pfa_conf: pfagent has no task \"$name\""
+	done
+	for t in $all; do
+		settings="enabled = false;"
+		for arg in "$@"; do
+			name=${arg%%=*}
+			[ "$name" = "$t" ] || continue
+			settings=
+			[ "$name" = "$arg" ] || settings=${arg#*=}
+		done
+		sections="$sections  $t = { $settings };
+"
+	done
 	cat >"$PFA_CONF" <<CONF
-postfix = { config_directory = "$PFSB_ETC"; health_wait = "1s"; $pf_extra };
+postfix = { config_directory = "$dir"; health_wait = "1s"; $pf_extra };
 state_directory = "$PFA_STATE";
-tasks = { rotate-dh = { $task_extra }; validate-config = { enabled = false; }; };
+tasks = {
+$sections};
 $top_extra
 CONF
 	chmod 0600 "$PFA_CONF"
-	export PFA_WORK PFA_CONF PFA_STATE
+}
+
+pfa_setup() {
+	pfa_work
+	pfa_conf -p "${2:-}" -t "${3:-}" rotate-dh="${1:-}"
 }
 
 # Runs pfagent with the test configuration; output in $PFA_OUT/$PFA_ERR,
@@ -78,31 +126,17 @@ master_alive() {
 
 # ------------------------------------------------------------ rebuild-maps
 
-# pfa_setup_maps SECTION [POSTFIX_EXTRA]: a fresh work directory like
-# pfa_setup, with rotate-dh disabled and SECTION as the body of
-# tasks.rebuild-maps.  pfa_maps_conf rewrites only $PFA_CONF, keeping the
-# state, for a configuration change in the middle of a test.
+# pfa_setup_maps SECTION [POSTFIX_EXTRA]: a fresh work directory with
+# rebuild-maps alone, SECTION as the body of tasks.rebuild-maps.
+# pfa_maps_conf rewrites only $PFA_CONF, keeping the state, for a
+# configuration change in the middle of a test.
 pfa_setup_maps() {
-	PFA_WORK=$(pfa_tmpdir)
-	PFA_CONF=$PFA_WORK/pfagent.conf
-	PFA_STATE=$PFA_WORK/state
-	mkdir -m 0700 "$PFA_STATE"
-	export PFA_WORK PFA_CONF PFA_STATE
+	pfa_work
 	pfa_maps_conf "$@"
 }
 
 pfa_maps_conf() {
-	local section=${1:-} pf_extra=${2:-}
-	cat >"$PFA_CONF" <<CONF
-postfix = { config_directory = "$PFSB_ETC"; health_wait = "1s"; $pf_extra };
-state_directory = "$PFA_STATE";
-tasks = {
-  rotate-dh = { enabled = false; };
-  validate-config = { enabled = false; };
-  rebuild-maps = { $section };
-};
-CONF
-	chmod 0600 "$PFA_CONF"
+	pfa_conf -p "${2:-}" rebuild-maps="${1:-}"
 }
 
 # jq FILTER applied to the rebuild-maps task of the last --json output.

@@ -1,0 +1,25 @@
+# postfix/local.mk - what the core or several tasks know about Postfix
+# (README.md in this folder): libpostfix.a, built seeing agent/ and
+# postfix/ only.
+noinst_LIBRARIES += libpostfix.a
+libpostfix_a_CPPFLAGS = $(BASE_CPPFLAGS) $(CORE_INCLUDES)
+libpostfix_a_SOURCES = \
+	%reldir%/cfview.c %reldir%/cfview.h \
+	%reldir%/listener.c %reldir%/listener.h \
+	%reldir%/loadcheck.c %reldir%/loadcheck.h \
+	%reldir%/loadcheck_lists.c %reldir%/loadcheck_int.h \
+	%reldir%/maillog.c %reldir%/maillog.h \
+	%reldir%/mapspec.c %reldir%/mapspec.h \
+	%reldir%/pem.c %reldir%/pem.h \
+	%reldir%/postfix.c %reldir%/postfix.h %reldir%/reload.h \
+	%reldir%/remedy.c %reldir%/remedy.h \
+	%reldir%/role.c %reldir%/role.h \
+	%reldir%/smtp.c %reldir%/smtp.h \
+	%reldir%/tlsparam.c %reldir%/tlsparam.h
+EXTRA_DIST += %reldir%/README.md
+
+UNIT_TESTS += \
+	tests/unit/postfix/test_cfview \
+	tests/unit/postfix/test_loadcheck \
+	tests/unit/postfix/test_mapspec \
+	tests/unit/postfix/test_remedy
