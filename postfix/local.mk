@@ -11,6 +11,7 @@ libpostfix_a_SOURCES = \
 	%reldir%/maillog.c %reldir%/maillog.h \
 	%reldir%/mapspec.c %reldir%/mapspec.h \
 	%reldir%/pem.c %reldir%/pem.h \
+	%reldir%/reason.c %reldir%/reason.h \
 	%reldir%/postfix.c %reldir%/postfix.h %reldir%/reload.h \
 	%reldir%/remedy.c %reldir%/remedy.h \
 	%reldir%/role.c %reldir%/role.h \
@@ -22,4 +23,5 @@ UNIT_TESTS += \
 	tests/unit/postfix/test_cfview \
 	tests/unit/postfix/test_loadcheck \
 	tests/unit/postfix/test_mapspec \
+	tests/unit/postfix/test_reason \
 	tests/unit/postfix/test_remedy

@@ -2,7 +2,8 @@
  * test_findings.c - every finding id pfagent can report is declared and
  * documented: the declarations of every task (its descriptor's findings)
  * and of the core (the reload gate, the health check) have well-formed,
- * unique ids with a title; every id is in the man page pfagent(8); every
+ * unique ids with a title; every id is in a man page (pfagent(8) or a
+ * task's own pfagent-TASK(8) in its folder); every
  * "PFA-AREA-NNN" literal in the sources of agent/, postfix/ and tasks/ is
  * declared by someone (found through PFA_SRCDIR), so a new id cannot be
  * reported undocumented; and pfa_finding_lookup finds each.
@@ -131,13 +132,52 @@ srcdir(void)
 	return src ? src : ".";
 }
 
+/* pfagent(8) and every tasks/X/pfagent-*.8, one after the other. */
+static char *
+man_pages(void)
+{
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/agent/pfagent.8", srcdir());
+	char *all = slurp(path);
+	snprintf(path, sizeof(path), "%s/tasks", srcdir());
+	DIR *d = opendir(path);
+	struct dirent *de;
+	while (d != NULL && (de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		char sub[4096];
+		snprintf(sub, sizeof(sub), "%s/tasks/%s", srcdir(), de->d_name);
+		DIR *t = opendir(sub);
+		struct dirent *te;
+		while (t != NULL && (te = readdir(t)) != NULL) {
+			size_t n = strlen(te->d_name);
+			if (strncmp(te->d_name, "pfagent-", 8) != 0 || n < 3 ||
+			    strcmp(te->d_name + n - 2, ".8") != 0)
+				continue;
+			char page[8192];
+			snprintf(page, sizeof(page), "%s/%s", sub, te->d_name);
+			char *text = slurp(page);
+			char *both = malloc(strlen(all) + strlen(text) + 2);
+			assert_non_null(both);
+			sprintf(both, "%s\n%s", all, text);
+			free(all);
+			free(text);
+			all = both;
+		}
+		if (t != NULL)
+			closedir(t);
+	}
+	if (d != NULL)
+		closedir(d);
+	return all;
+}
+
 static void
 test_man_page_documents_every_id(void **state)
 {
 	(void)state;
-	char path[4096];
-	snprintf(path, sizeof(path), "%s/agent/pfagent.8", srcdir());
-	char *man = slurp(path);
+	char *man = man_pages();
+	const char *path = "the man pages";
 	int missing = 0;
 	for (size_t t = 0; t < ntables; t++)
 		for (const struct pfa_finding_doc *d = tables[t]; d->id; d++) {
