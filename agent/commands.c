@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "commands.h"
+#include "log.h"
 #include "duration.h"
 #include "report.h"
 #include "state.h"
@@ -174,6 +175,30 @@ pfa_cmd_status(const struct pfa_config *cfg, bool json)
 }
 
 /* Makes sure the state directory exists and is safe.  0 or -1. */
+
+int
+pfa_cmd_task(const struct pfa_config *cfg, const struct pfa_task *t,
+    bool dry_run, bool json, int argc, char **argv)
+{
+	int i = pfa_task_index(t->name);
+	struct pfa_postfix *pf = pfa_postfix_new(cfg->config_directory,
+	    cfg->command_directory);
+	struct pfa_ctx ctx = {
+		.task = t->name,
+		.cfg = cfg,
+		.pf = pf,
+		.conf = cfg->tasks[i].data,
+		.every = cfg->tasks[i].every,
+		.dry_run = dry_run,
+		.named = true,
+		.json = json,
+	};
+	pfa_log(LOG_INFO, "task=%s event=command command=%s%s", t->name,
+	    t->command->name, dry_run ? " dry_run=yes" : "");
+	int rc = t->command->run(&ctx, argc, argv);
+	pfa_postfix_free(pf);
+	return rc;
+}
 
 static void
 print_findings(const struct pfa_finding_doc *const *tables)

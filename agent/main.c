@@ -65,6 +65,27 @@ usage(FILE *fp)
 	for (size_t i = 0; pfa_tasks[i]; i++)
 		fprintf(fp, " %s", pfa_tasks[i]->name);
 	fprintf(fp, "\n");
+	for (size_t i = 0; pfa_tasks[i]; i++)
+		if (pfa_tasks[i]->command != NULL)
+			fprintf(fp, "Task command (%s): pfagent [OPTIONS] %s\n",
+			    pfa_tasks[i]->name, pfa_tasks[i]->command->usage);
+}
+
+/* The index of the first argument that is not an option or -c's value
+ * (ARGC if none). */
+static int
+first_operand(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (strcmp(a, "--") == 0)
+			return i + 1;
+		if (a[0] != '-' || a[1] == '\0')
+			return i;
+		if (strcmp(a, "-c") == 0 || strcmp(a, "--config") == 0)
+			i++;
+	}
+	return argc;
 }
 
 /* fds 0-2 open, a known umask, SIGPIPE as an error return. */
@@ -108,8 +129,14 @@ main(int argc, char **argv)
 	};
 	struct opts o = { 0 };
 	sane_process();
+	/* a task's command ("pfagent queue purge --recipient ...") takes
+	 * its own options: pfagent's end where it starts */
+	int first = first_operand(argc, argv);
+	const struct pfa_task *tc = first < argc ?
+	    pfa_task_command(argv[first]) : NULL;
+	int gargc = tc != NULL ? first : argc;
 	int ch;
-	while ((ch = getopt_long(argc, argv, "c:nvqhV", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(gargc, argv, "c:nvqhV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
 			o.config = optarg;
@@ -158,13 +185,16 @@ main(int argc, char **argv)
 		}
 		return pfa_cmd_help(args[0]) == 0 ? 0 : fail_code(&o);
 	}
-	if (strcmp(cmd, "run") != 0 && strcmp(cmd, "list") != 0 &&
+	if (tc != NULL) {
+		args = argv + first;
+		nargs = argc - first;
+	} else if (strcmp(cmd, "run") != 0 && strcmp(cmd, "list") != 0 &&
 	    strcmp(cmd, "status") != 0 && strcmp(cmd, "check-config") != 0) {
 		fprintf(stderr, "pfagent: unknown command \"%s\"\n", cmd);
 		usage(stderr);
 		return fail_code(&o);
 	}
-	if (strcmp(cmd, "run") != 0 && nargs > 0) {
+	if (tc == NULL && strcmp(cmd, "run") != 0 && nargs > 0) {
 		fprintf(stderr, "pfagent: %s takes no arguments\n", cmd);
 		return fail_code(&o);
 	}
@@ -190,7 +220,10 @@ main(int argc, char **argv)
 	pfa_log_open(&lo);
 
 	int rc;
-	if (strcmp(cmd, "check-config") == 0) {
+	if (tc != NULL) {
+		rc = pfa_cmd_task(&cfg, tc, o.run.dry_run, o.run.json, nargs,
+		    args);
+	} else if (strcmp(cmd, "check-config") == 0) {
 		if (!o.run.quiet)
 			printf("pfagent: configuration OK (%s)\n",
 			    cfg.path ? cfg.path : "built-in defaults");

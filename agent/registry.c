@@ -47,6 +47,16 @@ pfa_task_index(const char *name)
 	return -1;
 }
 
+const struct pfa_task *
+pfa_task_command(const char *name)
+{
+	for (size_t i = 0; name != NULL && pfa_tasks[i]; i++)
+		if (pfa_tasks[i]->command != NULL &&
+		    strcmp(pfa_tasks[i]->command->name, name) == 0)
+			return pfa_tasks[i];
+	return NULL;
+}
+
 static const struct pfa_finding_doc *
 in_tables(const struct pfa_finding_doc *const *tables, const char *id)
 {

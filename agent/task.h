@@ -39,8 +39,25 @@ struct pfa_ctx {
 	bool named;			/* named on the command line */
 	bool forced;			/* --force */
 	bool progress;			/* stderr is a terminal: progress ok */
-	json_object *data;		/* task-private state, persisted */
+	json_object *data;		/* task-private state, persisted (NULL
+					 * for a task command) */
 	struct pfa_gate *gate;		/* the core's; NULL in a dry run */
+	bool json;			/* --json (for a task command) */
+};
+
+/*
+ * An explicit command a task offers besides its run (check-queue's
+ * `pfagent queue purge ...`): never run by cron or `pfagent run`, only
+ * when a person types it.  RUN gets a context (the task's settings, the
+ * Postfix module, -n as dry_run, --json) and the command's own arguments
+ * (ARGV[0] is NAME); it prints what it did and returns the exit code
+ * (0..3).  It changes Postfix only through Postfix's own commands, run
+ * by the Postfix module, and logs what it did.
+ */
+struct pfa_task_command {
+	const char *name;		/* "queue" */
+	const char *usage;		/* one line, for --help */
+	int (*run)(struct pfa_ctx *ctx, int argc, char **argv);
 };
 
 struct pfa_task {
@@ -51,6 +68,7 @@ struct pfa_task {
 	const char *const *settings;	/* keys of its section, NULL-ended */
 	/* the ids it reports: tables ending in { NULL }, NULL-ended */
 	const struct pfa_finding_doc *const *findings;
+	const struct pfa_task_command *command;	/* or NULL */
 	/* 0, or -1 after reporting errors.  SECTION may be NULL. */
 	int (*configure)(const config_setting_t *section, void **conf);
 	void (*free_conf)(void *conf);
@@ -61,6 +79,8 @@ struct pfa_task {
 extern const struct pfa_task *const pfa_tasks[];
 size_t pfa_task_count(void);
 int pfa_task_index(const char *name);	/* -1 if unknown */
+/* The task offering command NAME, or NULL. */
+const struct pfa_task *pfa_task_command(const char *name);
 
 /* The core's own finding tables (the reload gate, the health check),
  * NULL-ended. */
