@@ -35,7 +35,7 @@ usage(FILE *fp)
 {
 	fprintf(fp,
 	    "usage: pfagent [-c FILE] [-n|--dry-run] [-v|--verbose] [-q|--quiet]\n"
-	    "               [--json] [--exit-changed] COMMAND [ARGS]\n"
+	    "               [--json] [--exit-changed] [--nagios] COMMAND [ARGS]\n"
 	    "\n"
 	    "Maintenance agent for a Postfix mail server.\n"
 	    "\n"
@@ -56,6 +56,8 @@ usage(FILE *fp)
 	    "      --force         run tasks even if not due\n"
 	    "      --exit-changed  exit 0 if something changed, 2 if nothing did,\n"
 	    "                      1 on error (for `pfagent run X --exit-changed && ...`)\n"
+	    "      --nagios        run one task as a monitoring check: one status\n"
+	    "                      line with perfdata, exit 0/1/2/3\n"
 	    "  -h, --help          this text\n"
 	    "  -V, --version       print the version\n"
 	    "\n"
@@ -114,7 +116,7 @@ fail_code(const struct opts *o)
 int
 main(int argc, char **argv)
 {
-	enum { OPT_JSON = 256, OPT_FORCE, OPT_EXIT_CHANGED };
+	enum { OPT_JSON = 256, OPT_FORCE, OPT_EXIT_CHANGED, OPT_NAGIOS };
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "dry-run", no_argument, NULL, 'n' },
@@ -123,6 +125,7 @@ main(int argc, char **argv)
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "force", no_argument, NULL, OPT_FORCE },
 		{ "exit-changed", no_argument, NULL, OPT_EXIT_CHANGED },
+		{ "nagios", no_argument, NULL, OPT_NAGIOS },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -158,6 +161,10 @@ main(int argc, char **argv)
 			break;
 		case OPT_EXIT_CHANGED:
 			o.run.exit_changed = true;
+			break;
+		case OPT_NAGIOS:
+			o.run.nagios = true;
+			o.run.quiet = true;
 			break;
 		case 'h':
 			usage(stdout);

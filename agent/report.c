@@ -205,3 +205,105 @@ pfa_report_print_text(FILE *fp, const struct pfa_report *r, bool quiet)
 		print_findings(fp, "  ", &g->res, quiet);
 	}
 }
+
+/* A perfdata value: a plain number, no exponent, no locale. */
+static void
+perf_num(FILE *fp, double v)
+{
+	if (v == (double)(long long)v && v > -1e15 && v < 1e15)
+		fprintf(fp, "%lld", (long long)v);
+	else
+		fprintf(fp, "%.6f", v);
+}
+
+/* A unit monitoring plugins know, or "". */
+static const char *
+perf_unit(const char *u)
+{
+	static const char *const known[] = { "s", "ms", "us", "%", "B", "KB",
+		"MB", "GB", "TB", "c", NULL };
+	for (size_t i = 0; u != NULL && known[i]; i++)
+		if (strcmp(u, known[i]) == 0)
+			return u;
+	return "";
+}
+
+/* A label, quoted when it holds a space, '=' or a quote ('' inside). */
+static void
+perf_label(FILE *fp, const char *s)
+{
+	if (strpbrk(s, " ='") == NULL) {
+		fputs(s, fp);
+		return;
+	}
+	fputc('\'', fp);
+	for (; *s; s++) {
+		if (*s == '\'')
+			fputc('\'', fp);
+		fputc(*s, fp);
+	}
+	fputc('\'', fp);
+}
+
+/* TEXT on one line, without the '|' that would start perfdata. */
+static void
+plugin_text(FILE *fp, const char *text)
+{
+	for (; text != NULL && *text; text++)
+		fputc(*text == '|' ? '/' : *text == '\n' || *text == '\r' ?
+		    ' ' : *text, fp);
+}
+
+int
+pfa_report_print_nagios(FILE *fp, const struct pfa_report *r)
+{
+	static const char *const words[] = { "OK", "WARNING", "CRITICAL",
+		"UNKNOWN" };
+	const struct pfa_report_task *t = NULL;
+	for (size_t i = 0; i < r->ntasks && t == NULL; i++)
+		if (r->tasks[i].ran)
+			t = &r->tasks[i];
+	int code = r->exit_code >= 0 && r->exit_code <= 3 ? r->exit_code : 3;
+	fputs("PFAGENT ", fp);
+	for (const char *p = t ? t->name : "run"; *p; p++)
+		fputc(*p >= 'a' && *p <= 'z' ? *p - 'a' + 'A' : *p, fp);
+	fprintf(fp, " %s - ", words[code]);
+	plugin_text(fp, t && t->res->summary ? t->res->summary :
+	    t ? pfa_status_name(t->res->status) : "no task ran");
+	if (t != NULL && t->res->nmetrics > 0) {
+		fputs(" |", fp);
+		for (size_t i = 0; i < t->res->nmetrics; i++) {
+			const struct pfa_metric *m = &t->res->metrics[i];
+			fputc(' ', fp);
+			perf_label(fp, m->name);
+			fputc('=', fp);
+			perf_num(fp, m->value);
+			fputs(perf_unit(m->unit), fp);
+			/* ;warn;crit;min;max, trailing empty fields left out */
+			unsigned last = m->have & PFA_METRIC_MAX ? 4 :
+			    m->have & PFA_METRIC_MIN ? 3 :
+			    m->have & PFA_METRIC_CRIT ? 2 :
+			    m->have & PFA_METRIC_WARN ? 1 : 0;
+			const double vals[] = { m->warn, m->crit, m->min, m->max };
+			for (unsigned k = 0; k < last; k++) {
+				fputc(';', fp);
+				if (m->have & (1u << k))
+					perf_num(fp, vals[k]);
+			}
+		}
+	}
+	fputc('\n', fp);
+	const struct pfa_result *lists[2] = { t ? t->res : NULL,
+		r->gate ? &r->gate->res : NULL };
+	for (size_t l = 0; l < 2; l++)
+		for (size_t i = 0; lists[l] && i < lists[l]->nfindings; i++) {
+			const struct pfa_finding *f = &lists[l]->findings[i];
+			if (f->sev == PFA_SEV_INFO)
+				continue;
+			fprintf(fp, "%s %s %s: ", pfa_sev_name(f->sev), f->id,
+			    f->subject);
+			plugin_text(fp, f->message);
+			fputc('\n', fp);
+		}
+	return fflush(fp) == 0 && !ferror(fp) ? 0 : -1;
+}

@@ -40,5 +40,13 @@ json_object *pfa_report_json(const struct pfa_report *r);
 int pfa_report_print_json(FILE *fp, json_object *doc);
 /* Plain text for people; quiet: only what needs a person. */
 void pfa_report_print_text(FILE *fp, const struct pfa_report *r, bool quiet);
+/*
+ * The monitoring-plugin form of a run of one task (--nagios): one line
+ * "PFAGENT TASK STATUS - summary | perfdata" (perfdata from the task's
+ * metrics, with their thresholds and range), then one line per finding
+ * that is not a note.  The status is the run's exit code.  0 or -1 (a
+ * write error on FP).
+ */
+int pfa_report_print_nagios(FILE *fp, const struct pfa_report *r);
 
 #endif

@@ -194,9 +194,39 @@ pfa_result_add_metric(struct pfa_result *r, const char *name, double value,
 	r->metrics = pfa_xrealloc(r->metrics,
 	    (r->nmetrics + 1) * sizeof(*r->metrics));
 	struct pfa_metric *m = &r->metrics[r->nmetrics++];
+	memset(m, 0, sizeof(*m));
 	m->name = pfa_xstrdup(name);
 	m->value = value;
 	m->unit = pfa_xstrdup(unit ? unit : "");
+}
+
+void
+pfa_result_metric_limits(struct pfa_result *r, const char *name,
+    const double *warn, const double *crit, const double *min,
+    const double *max)
+{
+	for (size_t i = r->nmetrics; i-- > 0;) {
+		struct pfa_metric *m = &r->metrics[i];
+		if (strcmp(m->name, name) != 0)
+			continue;
+		if (warn != NULL) {
+			m->warn = *warn;
+			m->have |= PFA_METRIC_WARN;
+		}
+		if (crit != NULL) {
+			m->crit = *crit;
+			m->have |= PFA_METRIC_CRIT;
+		}
+		if (min != NULL) {
+			m->min = *min;
+			m->have |= PFA_METRIC_MIN;
+		}
+		if (max != NULL) {
+			m->max = *max;
+			m->have |= PFA_METRIC_MAX;
+		}
+		return;
+	}
 }
 
 void

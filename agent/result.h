@@ -61,7 +61,15 @@ struct pfa_metric {
 	char *name;
 	double value;
 	char *unit;	/* "", "s", "B", "c", ... */
+	/* monitoring thresholds and range (--nagios perfdata), each only
+	 * if its bit is set in HAVE */
+	double warn, crit, min, max;
+	unsigned have;
 };
+#define PFA_METRIC_WARN	0x01
+#define PFA_METRIC_CRIT	0x02
+#define PFA_METRIC_MIN	0x04
+#define PFA_METRIC_MAX	0x08
 
 struct pfa_result {
 	enum pfa_status status;	/* set by the task; raised by findings */
@@ -99,6 +107,11 @@ void pfa_result_add_change_noreload(struct pfa_result *r, const char *path,
     const char *kept);
 void pfa_result_add_metric(struct pfa_result *r, const char *name,
     double value, const char *unit);
+/* Sets the thresholds and range of metric NAME (added before); each of
+ * WARN, CRIT, MIN, MAX may be NULL: not set.  Unknown NAME: nothing. */
+void pfa_result_metric_limits(struct pfa_result *r, const char *name,
+    const double *warn, const double *crit, const double *min,
+    const double *max);
 void pfa_result_set_summary(struct pfa_result *r, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* Raises (never lowers) the status, in the order OK < WARNING < UNKNOWN <

@@ -227,7 +227,9 @@ report(const struct pfa_run_opts *o, struct pfa_report_task *rt, size_t n,
 		.gate = go,
 		.exit_code = rc,
 	};
-	if (o->json) {
+	if (o->nagios) {
+		pfa_report_print_nagios(stdout, &rep);
+	} else if (o->json) {
 		json_object *doc = pfa_report_json(&rep);
 		pfa_report_print_json(stdout, doc);
 		json_object_put(doc);
@@ -243,6 +245,13 @@ pfa_cmd_run(const struct pfa_config *cfg, const struct pfa_run_opts *o,
     char **names, int nnames)
 {
 	size_t ntasks = pfa_task_count();
+	if (o->nagios && (nnames != 1 || o->json || o->exit_changed)) {
+		fprintf(stderr, "pfagent: --nagios needs exactly one task "
+		    "(pfagent run TASK --nagios) and neither --json nor "
+		    "--exit-changed\n");
+		printf("PFAGENT UNKNOWN - --nagios needs exactly one task\n");
+		return PFA_UNKNOWN;
+	}
 	bool *named = pfa_xcalloc(ntasks, sizeof(*named));
 	for (int i = 0; i < nnames; i++) {
 		int k = pfa_task_index(names[i]);

@@ -15,6 +15,7 @@ struct pfa_run_opts {
 	bool verbose;		/* -v */
 	bool quiet;		/* -q */
 	bool json;		/* --json */
+	bool nagios;		/* --nagios: one task, monitoring-plugin output */
 	bool force;		/* --force */
 	bool exit_changed;	/* --exit-changed */
 };

@@ -169,6 +169,54 @@ test_text_quiet(void **state)
 	pfa_result_free(&ok);
 }
 
+static void
+test_nagios(void **state)
+{
+	(void)state;
+	struct pfa_result r;
+	pfa_result_init(&r);
+	pfa_result_add_finding(&r, PFA_SEV_WARNING, "PFA-QUEUE-001", "deferred",
+	    NULL, "12 deferred | messages\nover the threshold");
+	pfa_result_add_finding(&r, PFA_SEV_INFO, "PFA-QUEUE-009", "x", NULL,
+	    "a note, not shown");
+	pfa_result_add_metric(&r, "deferred", 12, "");
+	double w = 10, c = 100, z = 0;
+	pfa_result_metric_limits(&r, "deferred", &w, &c, &z, NULL);
+	pfa_result_add_metric(&r, "oldest age", 1.25, "s");
+	pfa_result_add_metric(&r, "bytes", 4096, "B");
+	pfa_result_metric_limits(&r, "bytes", NULL, NULL, NULL, NULL);
+	pfa_result_add_metric(&r, "days_left", 30, "d");
+	pfa_result_metric_limits(&r, "days_left", NULL, &w, NULL, NULL);
+	pfa_result_metric_limits(&r, "no such", &w, &c, &z, &z);
+	pfa_result_set_summary(&r, "12 deferred | 0 held");
+	struct pfa_report_task t = { .name = "check-queue", .ran = true,
+		.res = &r };
+	struct pfa_report_task skipped = { .name = "rotate-dh",
+		.skipped = "not selected" };
+	struct pfa_report_task ts[] = { skipped, t };
+	struct pfa_report rep = { .command = "run", .tasks = ts, .ntasks = 2,
+		.exit_code = 1 };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&buf, &len);
+	assert_int_equal(pfa_report_print_nagios(fp, &rep), 0);
+	fclose(fp);
+	assert_string_equal(buf, "PFAGENT CHECK-QUEUE WARNING - 12 deferred / "
+	    "0 held | deferred=12;10;100;0 'oldest age'=1.250000s "
+	    "bytes=4096B days_left=30;;10\n"
+	    "warning PFA-QUEUE-001 deferred: 12 deferred / messages over the "
+	    "threshold\n");
+	free(buf);
+	/* an exit code out of range is UNKNOWN */
+	rep.exit_code = 7;
+	fp = open_memstream(&buf, &len);
+	pfa_report_print_nagios(fp, &rep);
+	fclose(fp);
+	assert_non_null(strstr(buf, "PFAGENT CHECK-QUEUE UNKNOWN - "));
+	free(buf);
+	pfa_result_free(&r);
+}
+
 int
 main(void)
 {
@@ -176,6 +224,7 @@ main(void)
 		cmocka_unit_test(test_result_status_raised),
 		cmocka_unit_test(test_run_document),
 		cmocka_unit_test(test_text_quiet),
+		cmocka_unit_test(test_nagios),
 	};
 	return cmocka_run_group_tests_name("report", tests, NULL, NULL);
 }
