@@ -461,16 +461,6 @@ test_seed_advice(void **state)
 
 static char src[128], db[128], spec[160];
 
-static void
-write_file(const char *path, const char *text, mode_t mode)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-	assert_int_equal(close(fd), 0);
-	assert_int_equal(chmod(path, mode), 0);
-}
-
 /* Sets PATH's mtime to AGE seconds ago. */
 static void
 age(const char *path, long age)
@@ -491,12 +481,12 @@ setup_sasl(void **state)
 	snprintf(src, sizeof(src), "%s/sasl_passwd", dir);
 	snprintf(db, sizeof(db), "%s/sasl_passwd.db", dir);
 	snprintf(spec, sizeof(spec), "hash:%s", src);
-	write_file(src, "# relay credentials\n\n"
+	pfa_test_write_text(src, "# relay credentials\n\n"
 	    "[smtp.example.com]:587 " USER ":" PASSWORD "\n"
 	    "   continued-not-a-key\n"
 	    "#[old.example.com]:25 x:y\n"
 	    "backup.example.net\t" USER ":" PASSWORD "\n", 0600);
-	write_file(db, "not really a db", 0600);
+	pfa_test_write_text(db, "not really a db", 0600);
 	age(src, 100);
 	age(db, 50);
 	return 0;

@@ -25,6 +25,7 @@
 #include "loadcheck.h"
 #include "postfix.h"
 #include "result.h"
+#include "testutil.h"
 
 static struct pfa_cfview v;
 static struct pfa_result res;
@@ -768,12 +769,7 @@ static char dir[64];
 static void
 write_file(const char *name, const char *text)
 {
-	char p[128];
-	snprintf(p, sizeof(p), "%s/%s", dir, name);
-	FILE *f = fopen(p, "w");
-	assert_non_null(f);
-	assert_true(fputs(text, f) >= 0);
-	assert_int_equal(fclose(f), 0);
+	free(pfa_test_write_in(dir, name, text));
 }
 
 static int
