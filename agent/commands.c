@@ -180,19 +180,13 @@ int
 pfa_cmd_task(const struct pfa_config *cfg, const struct pfa_task *t,
     bool dry_run, bool json, int argc, char **argv)
 {
-	int i = pfa_task_index(t->name);
 	struct pfa_postfix *pf = pfa_postfix_new(cfg->config_directory,
 	    cfg->command_directory);
-	struct pfa_ctx ctx = {
-		.task = t->name,
-		.cfg = cfg,
-		.pf = pf,
-		.conf = cfg->tasks[i].data,
-		.every = cfg->tasks[i].every,
-		.dry_run = dry_run,
-		.named = true,
-		.json = json,
-	};
+	struct pfa_ctx ctx = pfa_ctx_for((size_t)pfa_task_index(t->name), cfg,
+	    pf);
+	ctx.dry_run = dry_run;
+	ctx.named = true;
+	ctx.json = json;
 	pfa_log(LOG_INFO, "task=%s event=command command=%s%s", t->name,
 	    t->command->name, dry_run ? " dry_run=yes" : "");
 	int rc = t->command->run(&ctx, argc, argv);

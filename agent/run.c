@@ -168,19 +168,13 @@ run_task(size_t i, const struct pfa_config *cfg, const struct pfa_run_opts *o,
     struct pfa_gate *gate, json_object **saved)
 {
 	const struct pfa_task *t = pfa_tasks[i];
-	struct pfa_ctx ctx = {
-		.task = t->name,
-		.cfg = cfg,
-		.pf = pf,
-		.conf = cfg->tasks[i].data,
-		.every = cfg->tasks[i].every,
-		.dry_run = o->dry_run,
-		.named = named,
-		.forced = o->force,
-		.progress = isatty(STDERR_FILENO) && !o->quiet,
-		.data = pfa_state_data(st, t->name),
-		.gate = o->dry_run ? NULL : gate,
-	};
+	struct pfa_ctx ctx = pfa_ctx_for(i, cfg, pf);
+	ctx.dry_run = o->dry_run;
+	ctx.named = named;
+	ctx.forced = o->force;
+	ctx.progress = isatty(STDERR_FILENO) && !o->quiet;
+	ctx.data = pfa_state_data(st, t->name);
+	ctx.gate = o->dry_run ? NULL : gate;
 	if (json_object_deep_copy(ctx.data, saved, NULL) != 0)
 		*saved = NULL;
 	struct pfa_result *res = pfa_xmalloc(sizeof(*res));
