@@ -81,4 +81,8 @@ fuzz-run: fuzz
 clean-local:
 	rm -rf fuzz
 
-.PHONY: demo bench fuzz fuzz-run
+# The unit tests, for CI's `make distcheck TESTS=...` (.ci/run).
+print-unit-tests:
+	@echo tests/layout.sh $(UNIT_TESTS)
+
+.PHONY: demo bench fuzz fuzz-run print-unit-tests
