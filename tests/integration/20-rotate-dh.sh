@@ -105,6 +105,12 @@ tap_is "$(jq_out '(.tasks[] | select(.name == "rotate-dh")).ran')" true "the tas
 tap_like "$(ls "$PFA_STATE")" '^state\.json\.corrupt-[0-9]+$' "the corrupt file is set aside"
 tap_ok "a new, valid state file is written" jq -e '.tasks["rotate-dh"].last_run' "$PFA_STATE/state.json"
 
+# --nagios: the run as a monitoring check, perfdata from the metrics
+pfa_setup "mode = \"ffdhe\"; bits = 2048;"
+pfa_run --nagios run rotate-dh
+tap_is "$PFA_RC" 0 "--nagios run rotate-dh exits 0"
+tap_like "$(head -1 "$PFA_OUT")" '^PFAGENT ROTATE-DH OK - replaced 1 file with RFC 7919 2048-bit parameters \| generation_seconds=[0-9.]+s bits=2048$' "one status line with the task's metrics as perfdata"
+
 # no DH file configured: nothing to rotate, informational
 postconf -c "$PFSB_ETC" -e "smtpd_tls_dh1024_param_file ="
 pfa_run --json run rotate-dh
