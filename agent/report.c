@@ -79,14 +79,15 @@ gate_json(const struct pfa_gate_outcome *g)
 	json_object *o = json_object_new_object();
 	json_object_object_add(o, "needed",
 	    json_object_new_boolean(g && g->needed));
-	json_object_object_add(o, "validated",
-	    json_object_new_boolean(g && g->validated));
-	json_object_object_add(o, "postfix_running",
-	    json_object_new_boolean(g && g->running));
+	/* what was not checked is null, not false */
+	json_object_object_add(o, "validated", g && g->checked ?
+	    json_object_new_boolean(g->validated) : NULL);
+	json_object_object_add(o, "postfix_running", g && g->running_known ?
+	    json_object_new_boolean(g->running) : NULL);
 	json_object_object_add(o, "reloaded",
 	    json_object_new_boolean(g && g->reloaded));
-	json_object_object_add(o, "healthy",
-	    json_object_new_boolean(g && g->healthy));
+	json_object_object_add(o, "healthy", g && g->reloaded ?
+	    json_object_new_boolean(g->healthy) : NULL);
 	json_object_object_add(o, "rolled_back",
 	    json_object_new_boolean(g && g->rolled_back));
 	json_object_object_add(o, "status", json_object_new_string(
@@ -183,9 +184,11 @@ pfa_report_print_text(FILE *fp, const struct pfa_report *r, bool quiet)
 		fprintf(fp, "%-16s %s%s%s\n", t->name,
 		    pfa_status_name(res->status), res->summary ? ": " : "",
 		    res->summary ? res->summary : "");
+		bool back = r->gate != NULL && r->gate->rolled_back;
 		for (size_t j = 0; j < res->nchanges; j++)
 			fprintf(fp, "  %s %s\n", r->dry_run ? "would replace" :
-			    "replaced", res->changes[j].path);
+			    back && res->changes[j].reload ? "replaced, then "
+			    "rolled back:" : "replaced", res->changes[j].path);
 		print_findings(fp, "  ", res, quiet);
 	}
 	const struct pfa_gate_outcome *g = r->gate;

@@ -66,7 +66,8 @@ test_run_document(void **state)
 	struct pfa_gate_outcome g;
 	memset(&g, 0, sizeof(g));
 	pfa_result_init(&g.res);
-	g.needed = g.validated = g.running = g.reloaded = g.healthy = true;
+	g.needed = g.checked = g.validated = g.running_known = g.running =
+	    g.reloaded = g.healthy = true;
 	struct pfa_report_task t[2] = {
 		{ .name = "rotate-dh", .ran = true, .res = &r },
 		{ .name = "other", .ran = false, .skipped = "not due" },
@@ -127,6 +128,20 @@ test_run_document(void **state)
 	assert_string_equal(json_object_get_string(get(t1, "skipped")),
 	    "not due");
 	assert_null(get(t1, "status"));
+	json_object_put(doc);
+
+	/* what the gate did not check is null, not false */
+	struct pfa_gate_outcome idle;
+	memset(&idle, 0, sizeof(idle));
+	pfa_result_init(&idle.res);
+	rep.gate = &idle;
+	doc = pfa_report_json(&rep);
+	rl = get(doc, "reload");
+	assert_false(json_object_get_boolean(get(rl, "needed")));
+	assert_null(get(rl, "validated"));
+	assert_null(get(rl, "postfix_running"));
+	assert_null(get(rl, "healthy"));
+	assert_false(json_object_get_boolean(get(rl, "reloaded")));
 	json_object_put(doc);
 	pfa_result_free(&r);
 }
