@@ -7,7 +7,9 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "commands.h"
 #include "log.h"
@@ -109,13 +111,14 @@ print_stored_result(json_object *r)
 			json_object_object_get_ex(f, "severity", &sev);
 			json_object_object_get_ex(f, "subject", &subj);
 			json_object_object_get_ex(f, "message", &msg);
-			printf("  %-8s %s %s: %s\n", json_object_get_string(sev),
+			if (!json_object_object_get_ex(f, "remedy", &rem))
+				rem = NULL;
+			pfa_report_print_finding(stdout, "  ",
+			    json_object_get_string(sev),
 			    json_object_get_string(id),
 			    json_object_get_string(subj),
-			    json_object_get_string(msg));
-			if (json_object_object_get_ex(f, "remedy", &rem) && rem)
-				printf("           remedy: %s\n",
-				    json_object_get_string(rem));
+			    json_object_get_string(msg),
+			    rem ? json_object_get_string(rem) : NULL);
 		}
 }
 
@@ -194,6 +197,48 @@ pfa_cmd_task(const struct pfa_config *cfg, const struct pfa_task *t,
 	return rc;
 }
 
+/* The terminal's width for stdout, or 80 when it is no terminal. */
+static size_t
+columns(void)
+{
+	struct winsize ws;
+	if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 &&
+	    ws.ws_col >= 40)
+		return ws.ws_col;
+	return 80;
+}
+
+/* TEXT's paragraphs (split at newlines) filled to WIDTH, at word breaks. */
+static void
+print_wrapped(const char *text, size_t width)
+{
+	const char *p = text;
+	while (*p != '\0') {
+		size_t col = 0;
+		const char *end = p + strcspn(p, "\n");
+		while (p < end) {
+			size_t w = strcspn(p, " \n");
+			if (p + w > end)
+				w = (size_t)(end - p);
+			if (col > 0 && col + 1 + w > width) {
+				putchar('\n');
+				col = 0;
+			} else if (col > 0) {
+				putchar(' ');
+				col++;
+			}
+			fwrite(p, 1, w, stdout);
+			col += w;
+			p += w;
+			while (p < end && *p == ' ')
+				p++;
+		}
+		putchar('\n');
+		if (*p == '\n')
+			p++;
+	}
+}
+
 static void
 print_findings(const struct pfa_finding_doc *const *tables)
 {
@@ -220,9 +265,11 @@ pfa_cmd_help(const char *name)
 	}
 	const struct pfa_task *t = pfa_tasks[i];
 	char every[32];
-	printf("%s - %s\n\n%s\n\nDefault interval: %s.\n", t->name, t->summary,
-	    t->help, pfa_duration_format(t->default_every, every,
-	    sizeof(every)));
+	size_t width = columns();
+	printf("%s - %s\n\n", t->name, t->summary);
+	print_wrapped(t->help, width);
+	printf("\nDefault interval: %s.\n", pfa_duration_format(
+	    t->default_every, every, sizeof(every)));
 	if (t->findings != NULL) {
 		printf("\nFindings:\n");
 		print_findings(t->findings);

@@ -181,7 +181,8 @@ pfa_log_finding(const char *task, const struct pfa_finding *f)
 {
 	int saved = errno;
 	char subj[512], msg[1024];
-	pfa_log(pfa_log_sev_prio(f->sev),
+	/* the report shows every finding: on stderr too only with -v */
+	(opts.verbose ? pfa_log : pfa_log_syslog)(pfa_log_sev_prio(f->sev),
 	    "task=%s event=finding id=%s severity=%s subject=%s message=%s",
 	    task, f->id, pfa_sev_name(f->sev),
 	    pfa_log_quote(subj, sizeof(subj), f->subject),

@@ -46,7 +46,8 @@ void pfa_log_errno(int prio, const char *fmt, ...)
 int pfa_log_path_failed(const char *event, const char *path,
     const char *step);
 
-/* A finding of TASK, at the syslog level of its severity. */
+/* A finding of TASK, at the syslog level of its severity; mirrored on
+ * stderr only with -v (the report shows it). */
 void pfa_log_finding(const char *task, const struct pfa_finding *f);
 
 /*

@@ -151,6 +151,25 @@ pfa_report_print_json(FILE *fp, json_object *doc)
 	return fflush(fp) == 0 ? 0 : -1;
 }
 
+void
+pfa_report_print_finding(FILE *fp, const char *indent, const char *sev,
+    const char *id, const char *subject, const char *message,
+    const char *remedy)
+{
+	size_t n = subject ? strlen(subject) : 0;
+	/* "disable_vrfy_command = no: ..." says its subject already */
+	bool says = n > 0 && message != NULL &&
+	    strncmp(message, subject, n) == 0 &&
+	    (message[n] == '\0' || strchr(" :=", message[n]) != NULL);
+	if (says)
+		fprintf(fp, "%s%-8s %s %s\n", indent, sev, id, message);
+	else
+		fprintf(fp, "%s%-8s %s %s: %s\n", indent, sev, id,
+		    subject ? subject : "", message ? message : "");
+	if (remedy != NULL)
+		fprintf(fp, "%s         remedy: %s\n", indent, remedy);
+}
+
 static void
 print_findings(FILE *fp, const char *indent, const struct pfa_result *res,
     bool quiet)
@@ -159,10 +178,8 @@ print_findings(FILE *fp, const char *indent, const struct pfa_result *res,
 		const struct pfa_finding *f = &res->findings[i];
 		if (quiet && f->sev == PFA_SEV_INFO)
 			continue;
-		fprintf(fp, "%s%-8s %s %s: %s\n", indent, pfa_sev_name(f->sev),
-		    f->id, f->subject, f->message);
-		if (f->remedy != NULL)
-			fprintf(fp, "%s         remedy: %s\n", indent, f->remedy);
+		pfa_report_print_finding(fp, indent, pfa_sev_name(f->sev),
+		    f->id, f->subject, f->message, f->remedy);
 	}
 }
 

@@ -228,9 +228,9 @@ report(const struct pfa_run_opts *o, struct pfa_report_task *rt, size_t n,
 		pfa_report_print_json(stdout, doc);
 		json_object_put(doc);
 	} else {
-		bool interactive = isatty(STDOUT_FILENO);
-		pfa_report_print_text(stdout, &rep,
-		    o->quiet || (!interactive && !o->verbose));
+		/* only -q (cron's scripts give it) makes the report short:
+		 * `pfagent run | less` shows all of it */
+		pfa_report_print_text(stdout, &rep, o->quiet);
 	}
 }
 

@@ -38,8 +38,10 @@ tap_is "$(sum_of "$DH")" "$after" "and changes nothing"
 tap_is "$(jq_out '(.tasks[] | select(.name == "rotate-dh")).skipped')" "not due" "rotate-dh is not due"
 tap_is "$(reload_count)" "$reloads" "and Postfix is not reloaded"
 tap_is "$(jq_out '.reloaded')" false "JSON says no reload"
+pfa_run -q run
+tap_is "$(cat "$PFA_OUT")" "" "a quiet run (-q, as cron runs it) prints nothing when all is well"
 pfa_run run
-tap_is "$(cat "$PFA_OUT")" "" "a quiet run prints nothing when all is well and not on a terminal"
+tap_like "$(cat "$PFA_OUT")" '^rotate-dh +skipped: not due$' "without -q the whole report is printed, also into a pipe or file"
 
 pfa_run status
 tap_is "$PFA_RC" 0 "status exits 0"
@@ -104,6 +106,13 @@ tap_is "$PFA_RC" 0 "a truncated state file does not stop the run"
 tap_is "$(jq_out '(.tasks[] | select(.name == "rotate-dh")).ran')" true "the task counts as never run"
 tap_like "$(ls "$PFA_STATE")" '^state\.json\.corrupt-[0-9]+$' "the corrupt file is set aside"
 tap_ok "a new, valid state file is written" jq -e '.tasks["rotate-dh"].last_run' "$PFA_STATE/state.json"
+
+# on a terminal (stdout and stderr one pty) each finding appears once
+pfa_setup "bits = 1024; allow_weak = true;"
+tty_out=$(script -qec "$PFAGENT -c $PFA_CONF run rotate-dh" /dev/null </dev/null)
+tap_like "$tty_out" 'PFA-DH-008' "on a terminal the finding is shown"
+tap_is "$(printf '%s\n' "$tty_out" | grep -c 'PFA-DH-008')" 1 "and shown once, not also as a stderr event"
+tap_like "$tty_out" 'rotate-dh: replaced: file=' "the events still go to stderr"
 
 # --nagios: the run as a monitoring check, perfdata from the metrics
 pfa_setup "mode = \"ffdhe\"; bits = 2048;"

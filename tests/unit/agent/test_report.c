@@ -185,6 +185,33 @@ test_text_quiet(void **state)
 }
 
 static void
+test_finding_line(void **state)
+{
+	(void)state;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&buf, &len);
+	/* the subject is not repeated when the message begins with it */
+	pfa_report_print_finding(fp, "  ", "warning", "PFA-SMTPD-001",
+	    "disable_vrfy_command", "disable_vrfy_command = no: VRFY", "x");
+	pfa_report_print_finding(fp, "  ", "info", "PFA-DRIFT-001", "main.cf",
+	    "main.cf: no earlier snapshot", NULL);
+	/* but kept when the message only starts with the same letters */
+	pfa_report_print_finding(fp, "", "info", "PFA-X-001", "main.cf",
+	    "main.cf.1 is kept", NULL);
+	pfa_report_print_finding(fp, "", "info", "PFA-X-002", "a/b",
+	    "other words", NULL);
+	fclose(fp);
+	assert_string_equal(buf,
+	    "  warning  PFA-SMTPD-001 disable_vrfy_command = no: VRFY\n"
+	    "           remedy: x\n"
+	    "  info     PFA-DRIFT-001 main.cf: no earlier snapshot\n"
+	    "info     PFA-X-001 main.cf: main.cf.1 is kept\n"
+	    "info     PFA-X-002 a/b: other words\n");
+	free(buf);
+}
+
+static void
 test_nagios(void **state)
 {
 	(void)state;
@@ -239,6 +266,7 @@ main(void)
 		cmocka_unit_test(test_result_status_raised),
 		cmocka_unit_test(test_run_document),
 		cmocka_unit_test(test_text_quiet),
+		cmocka_unit_test(test_finding_line),
 		cmocka_unit_test(test_nagios),
 	};
 	return cmocka_run_group_tests_name("report", tests, NULL, NULL);
