@@ -27,6 +27,12 @@ struct pfa_log_opts {
 };
 
 void pfa_log_open(const struct pfa_log_opts *opts);
+/*
+ * Whether a syslog daemon takes messages on /dev/log (syslog(3) drops
+ * them silently when none does: a container, a minimal system).  0, or -1
+ * with *WHY saying what is wrong (static text).
+ */
+int pfa_log_probe(const char **why);
 void pfa_log_close(void);
 
 /* A key=value event at a syslog priority. */

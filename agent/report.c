@@ -138,6 +138,11 @@ pfa_report_json(const struct pfa_report *r)
 	    json_object_new_boolean(r->gate && r->gate->reloaded));
 	json_object_object_add(doc, "exit_code",
 	    json_object_new_int(r->exit_code));
+	json_object *sl = json_object_new_object();
+	json_object_object_add(sl, "available",
+	    json_object_new_boolean(r->syslog_missing == NULL));
+	json_object_object_add(sl, "problem", str_or_null(r->syslog_missing));
+	json_object_object_add(doc, "syslog", sl);
 	return doc;
 }
 

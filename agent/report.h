@@ -29,6 +29,7 @@ struct pfa_report {
 	size_t ntasks;
 	const struct pfa_gate_outcome *gate;	/* NULL if none ran */
 	int exit_code;
+	const char *syslog_missing;	/* why syslog takes nothing, or NULL */
 };
 
 /* The task result in --json shape (new object). */

@@ -211,7 +211,7 @@ record_task(size_t i, const struct pfa_config *cfg, const struct pfa_run_opts *o
 
 static void
 report(const struct pfa_run_opts *o, struct pfa_report_task *rt, size_t n,
-    const struct pfa_gate_outcome *go, int rc)
+    const struct pfa_gate_outcome *go, int rc, const char *syslog_missing)
 {
 	struct pfa_report rep = {
 		.command = "run",
@@ -220,6 +220,7 @@ report(const struct pfa_run_opts *o, struct pfa_report_task *rt, size_t n,
 		.ntasks = n,
 		.gate = go,
 		.exit_code = rc,
+		.syslog_missing = syslog_missing,
 	};
 	if (o->nagios) {
 		pfa_report_print_nagios(stdout, &rep);
@@ -266,6 +267,14 @@ pfa_cmd_run(const struct pfa_config *cfg, const struct pfa_run_opts *o,
 		return fail_code(o);
 	}
 
+	/* syslog drops what it cannot deliver: say so, once, where cron
+	 * mails it, and go on */
+	const char *syslog_missing = NULL;
+	if (pfa_log_probe(&syslog_missing) < 0)
+		fprintf(stderr, "pfagent: syslog is not available (%s): events "
+		    "and findings are not logged; pfagent(8), SYSLOG, says "
+		    "where they go\n", syslog_missing);
+
 	struct pfa_state st;
 	pfa_state_load(&st, cfg->state_directory);
 	time_t now = time(NULL);
@@ -306,7 +315,7 @@ pfa_cmd_run(const struct pfa_config *cfg, const struct pfa_run_opts *o,
 		rc = o->exit_changed ? 1 :
 		    pfa_status_worst((enum pfa_status)rc, PFA_UNKNOWN);
 	}
-	report(o, rt, ntasks, &go, rc);
+	report(o, rt, ntasks, &go, rc, syslog_missing);
 	pfa_log(LOG_INFO, "event=run-finished exit=%d reloaded=%s "
 	    "rolled_back=%s", rc, go.reloaded ? "yes" : "no",
 	    go.rolled_back ? "yes" : "no");
