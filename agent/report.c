@@ -175,22 +175,28 @@ pfa_report_print_finding(FILE *fp, const char *indent, const char *sev,
 		fprintf(fp, "%s         remedy: %s\n", indent, remedy);
 }
 
-static void
+/* Prints RES's findings (quiet: not the notes); returns how many that
+ * are more than notes it printed. */
+static size_t
 print_findings(FILE *fp, const char *indent, const struct pfa_result *res,
     bool quiet)
 {
+	size_t shown = 0;
 	for (size_t i = 0; i < res->nfindings; i++) {
 		const struct pfa_finding *f = &res->findings[i];
 		if (quiet && f->sev == PFA_SEV_INFO)
 			continue;
 		pfa_report_print_finding(fp, indent, pfa_sev_name(f->sev),
 		    f->id, f->subject, f->message, f->remedy);
+		shown += f->sev != PFA_SEV_INFO;
 	}
+	return shown;
 }
 
 void
 pfa_report_print_text(FILE *fp, const struct pfa_report *r, bool quiet)
 {
+	const char *silence = NULL;	/* a task whose findings were shown */
 	for (size_t i = 0; i < r->ntasks; i++) {
 		const struct pfa_report_task *t = &r->tasks[i];
 		if (!t->ran) {
@@ -211,7 +217,8 @@ pfa_report_print_text(FILE *fp, const struct pfa_report *r, bool quiet)
 			fprintf(fp, "  %s %s\n", r->dry_run ? "would replace" :
 			    back && res->changes[j].reload ? "replaced, then "
 			    "rolled back:" : "replaced", res->changes[j].path);
-		print_findings(fp, "  ", res, quiet);
+		if (print_findings(fp, "  ", res, quiet) > 0 && silence == NULL)
+			silence = t->name;
 	}
 	const struct pfa_gate_outcome *g = r->gate;
 	if (g != NULL && g->needed) {
@@ -229,6 +236,10 @@ pfa_report_print_text(FILE *fp, const struct pfa_report *r, bool quiet)
 			    pfa_status_name(g->res.status), what);
 		print_findings(fp, "  ", &g->res, quiet);
 	}
+	if (silence != NULL)
+		fprintf(fp, "To silence a finding that does not apply, list it "
+		    "in the task's section of pfagent.conf:\n  tasks = { %s = { "
+		    "ignore = [ \"ID\", \"ID SUBJECT\" ]; }; };\n", silence);
 }
 
 /* A perfdata value: a plain number, no exponent, no locale. */

@@ -179,6 +179,7 @@ run_task(size_t i, const struct pfa_config *cfg, const struct pfa_run_opts *o,
 		*saved = NULL;
 	struct pfa_result *res = pfa_xmalloc(sizeof(*res));
 	pfa_result_init(res);
+	res->ignore = cfg->tasks[i].ignore;
 	pfa_log(LOG_INFO, "task=%s event=start%s", t->name,
 	    o->dry_run ? " dry_run=yes" : "");
 	t->run(&ctx, res);

@@ -66,6 +66,8 @@ static const struct pfa_finding_doc map_findings[] = {
 	    "valid; a reload is requested" },
 	{ "PFA-MAP-017", PFA_SEV_INFO, "an SNI table was rebuilt because a "
 	    "file it names changed" },
+	{ "PFA-MAP-018", PFA_SEV_CRITICAL, "the blacklist map is a file "
+	    "pfagent did not write: never replaced" },
 	{ NULL, 0, NULL },
 };
 
@@ -81,6 +83,10 @@ blacklist(struct pfa_maps_run *rn, struct pfa_maps_pending *pend)
 	char *data = NULL;
 	size_t len = 0, n = 0;
 	pfa_bl_check_referenced(rn->ctx->pf, bl, rn->res);
+	if (!pfa_bl_may_write(bl, rn->res)) {
+		rn->refused++;
+		return;
+	}
 	if (pfa_bl_assemble(bl, rn->res, &data, &len, &n) < 0) {
 		rn->refused++;
 		return;
@@ -242,7 +248,8 @@ const struct pfa_task task_rebuild_maps = {
 	    "of \"TYPE:/path\"), max_shrink (50; percent, 0..100), "
 	    "blacklist = { lists = [ \"/path\", ... ]; map = "
 	    "\"hash:/path\" (an absolute path means hash); action "
-	    "(\"REJECT\") }.",
+	    "(\"REJECT\"); adopt (false: a map file pfagent did not write "
+	    "is never replaced) }.",
 	.default_every = 3600,
 	.settings = pfa_maps_settings,
 	.findings = findings,

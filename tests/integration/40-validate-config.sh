@@ -146,7 +146,23 @@ tap_is "$(vc_jq '[.metrics[] | select(.name == "ignored")][0].value')" 2 "the ig
 vc_setup '"mx"' 'ignore = [ "PFA-SMTPD-01" ];'
 pfa_run check-config
 tap_is "$PFA_RC" 3 "an unknown id in ignore is a configuration error"
-tap_like "$(cat "$PFA_ERR")" "$PFA_CONF:[0-9]+: .*unknown rule id \"PFA-SMTPD-01\"" "naming file and line"
+tap_like "$(cat "$PFA_ERR")" "$PFA_CONF:[0-9]+: .*unknown finding id \"PFA-SMTPD-01\"" "naming file and line"
+# an id and a subject silence that one finding, not the id's others
+pc -e 'smtpd_tls_protocols = !SSLv2, !SSLv3'
+pc -M 'submission/inet = submission inet n - n - - smtpd'
+pc -P 'submission/inet/smtpd_tls_protocols=!SSLv2,!SSLv3'
+vc_setup '"mx"' 'ignore = [ "PFA-TLS-002 smtpd_tls_protocols" ];'
+pfa_run --json run validate-config
+tap_is "$(sev_of PFA-TLS-002 '^smtpd_tls_protocols$')" none "ID SUBJECT leaves out that finding"
+tap_is "$(sev_of PFA-TLS-002 '^submission/inet/smtpd_tls_protocols$')" warning "but not the same id about another subject"
+vc_setup '"mx"' 'ignore = [ "PFA-TLS-002 " ];'
+pfa_run check-config
+tap_is "$PFA_RC" 3 "an id followed by nothing is refused"
+# ignore works in every task's section, against that task's ids
+pfa_conf rotate-dh='ignore = [ "PFA-SMTPD-001" ];'
+pfa_run check-config
+tap_is "$PFA_RC" 3 "rotate-dh's ignore takes only rotate-dh's ids"
+tap_like "$(cat "$PFA_ERR")" 'unknown finding id "PFA-SMTPD-001" for rotate-dh' "and says whose ids it takes"
 
 # ------------------------------------------------------------ SASL relayhost
 restore_cf
