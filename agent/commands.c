@@ -35,6 +35,11 @@ pfa_cmd_list(const struct pfa_config *cfg, bool json)
 {
 	struct pfa_state st;
 	pfa_state_load(&st, cfg->state_directory);
+	/* how often cron (or the timer) has been starting pfagent */
+	time_t starts[PFA_STATE_RUNS];
+	size_t nstarts = pfa_state_runs(&st, starts);
+	int64_t gap = nstarts >= 2 ? (int64_t)(starts[0] - starts[1]) : 0;
+	size_t waiting = 0;
 	json_object *arr = json_object_new_array();
 	if (!json)
 		printf("%-16s %-7s %-6s %-19s  %-8s %s\n", "TASK", "ENABLED",
@@ -53,6 +58,12 @@ pfa_cmd_list(const struct pfa_config *cfg, bool json)
 			snprintf(nb, sizeof(nb), "now");
 		else
 			fmt_time(next, nb, sizeof(nb));
+		/* due more often than pfagent starts: it waits for a start */
+		bool waits = tc->enabled && gap > 0 && gap >= 2 * tc->every;
+		if (waits) {
+			waiting++;
+			strncat(nb, " *", sizeof(nb) - strlen(nb) - 1);
+		}
 		if (json) {
 			json_object *t = json_object_new_object();
 			json_object_object_add(t, "name",
@@ -67,6 +78,8 @@ pfa_cmd_list(const struct pfa_config *cfg, bool json)
 			    json_object_new_string(pfa_status_name(s)) : NULL);
 			json_object_object_add(t, "next_due",
 			    json_object_new_int64(next));
+			json_object_object_add(t, "waits_for_start",
+			    json_object_new_boolean(waits));
 			json_object_array_add(arr, t);
 		} else {
 			printf("%-16s %-7s %-6s %-19s  %-8s %s\n", name,
@@ -81,10 +94,19 @@ pfa_cmd_list(const struct pfa_config *cfg, bool json)
 		json_object_object_add(doc, "command",
 		    json_object_new_string("list"));
 		json_object_object_add(doc, "tasks", arr);
+		json_object_object_add(doc, "starts_every", gap > 0 ?
+		    json_object_new_int64(gap) : NULL);
 		pfa_report_print_json(stdout, doc);
 		json_object_put(doc);
 	} else {
 		json_object_put(arr);
+		if (waiting > 0) {
+			char g[32];
+			printf("* pfagent has been started about every %s: these "
+			    "tasks wait for its next start (install the hourly "
+			    "cron.d file or the systemd timer)\n",
+			    pfa_duration_format(gap, g, sizeof(g)));
+		}
 	}
 	pfa_state_free(&st);
 	return 0;

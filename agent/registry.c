@@ -8,6 +8,7 @@
 
 #include "gate.h"
 #include "health.h"
+#include "run.h"
 #include "task.h"
 
 extern const struct pfa_task task_rotate_dh;
@@ -27,6 +28,7 @@ const struct pfa_task *const pfa_tasks[] = {
 };
 
 const struct pfa_finding_doc *const pfa_core_findings[] = {
+	pfa_run_findings,
 	pfa_gate_findings,
 	pfa_health_findings,
 	NULL,

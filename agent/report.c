@@ -138,6 +138,9 @@ pfa_report_json(const struct pfa_report *r)
 	    json_object_new_boolean(r->gate && r->gate->reloaded));
 	json_object_object_add(doc, "exit_code",
 	    json_object_new_int(r->exit_code));
+	json_object *core = r->core ? pfa_report_result_json("pfagent",
+	    r->core) : json_object_new_object();
+	json_object_object_add(doc, "pfagent", core);
 	json_object *sl = json_object_new_object();
 	json_object_object_add(sl, "available",
 	    json_object_new_boolean(r->syslog_missing == NULL));
@@ -235,6 +238,11 @@ pfa_report_print_text(FILE *fp, const struct pfa_report *r, bool quiet)
 			fprintf(fp, "%-16s %s: %s\n", "reload-gate",
 			    pfa_status_name(g->res.status), what);
 		print_findings(fp, "  ", &g->res, quiet);
+	}
+	if (r->core != NULL && r->core->nfindings > 0) {
+		fprintf(fp, "%-16s %s\n", "pfagent",
+		    pfa_status_name(r->core->status));
+		print_findings(fp, "  ", r->core, quiet);
 	}
 	if (silence != NULL)
 		fprintf(fp, "To silence a finding that does not apply, list it "

@@ -28,6 +28,7 @@ struct pfa_report {
 	struct pfa_report_task *tasks;
 	size_t ntasks;
 	const struct pfa_gate_outcome *gate;	/* NULL if none ran */
+	const struct pfa_result *core;	/* findings about no task, or NULL */
 	int exit_code;
 	const char *syslog_missing;	/* why syslog takes nothing, or NULL */
 };

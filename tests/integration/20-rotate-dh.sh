@@ -120,6 +120,29 @@ pfa_run --nagios run rotate-dh
 tap_is "$PFA_RC" 0 "--nagios run rotate-dh exits 0"
 tap_like "$(head -1 "$PFA_OUT")" '^PFAGENT ROTATE-DH OK - replaced 1 file with RFC 7919 2048-bit parameters \| generation_seconds=[0-9.]+s bits=2048$' "one status line with the task's metrics as perfdata"
 
+# started much less often than a task's interval: said, from the state
+pfa_work
+pfa_conf rebuild-maps=""
+now=$(date +%s)
+printf '{"format": "pfagent-state", "version": 1, "runs": [%s, %s], "tasks": {}}\n' \
+    "$((now - 7 * 86400))" "$((now - 14 * 86400))" >"$PFA_STATE/state.json"
+pfa_run --json run
+tap_is "$(jq_out '[.pfagent.findings[] | select(.id == "PFA-RUN-001")] | length')" 1 "weekly starts for an hourly task: PFA-RUN-001"
+tap_like "$(jq_out '.pfagent.findings[0].message')" 'started about every 1w, but rebuild-maps is due every 1h' "naming the gap and the task"
+tap_like "$(jq_out '.pfagent.findings[0].remedy')" 'cron.d' "with the file to install"
+tap_is "$PFA_RC" 1 "a WARNING (exit 1)"
+pfa_run list
+tap_like "$(cat "$PFA_OUT")" '^rebuild-maps .* \*$' "list marks the task that waits for a start"
+tap_like "$(cat "$PFA_OUT")" '^\* pfagent has been started about every 1w' "and says why instead of promising the next hour"
+pfa_run --json list
+tap_is "$(jq_out '.starts_every')" "$((7 * 86400))" "--json list: starts_every"
+# hourly starts: nothing to say
+printf '{"format": "pfagent-state", "version": 1, "runs": [%s, %s], "tasks": {}}\n' \
+    "$((now - 3600))" "$((now - 7200))" >"$PFA_STATE/state.json"
+pfa_run --json run
+tap_is "$(jq_out '.pfagent.findings | length')" 0 "hourly starts for an hourly task: nothing said"
+tap_is "$PFA_RC" 0 "exit 0"
+
 # no DH file configured: nothing to rotate, informational
 postconf -c "$PFSB_ETC" -e "smtpd_tls_dh1024_param_file ="
 pfa_run --json run rotate-dh
