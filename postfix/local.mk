@@ -8,6 +8,7 @@ libpostfix_a_SOURCES = \
 	%reldir%/listener.c %reldir%/listener.h \
 	%reldir%/loadcheck.c %reldir%/loadcheck.h \
 	%reldir%/loadcheck_lists.c %reldir%/loadcheck_int.h \
+	%reldir%/loadcheck_values.c \
 	%reldir%/maillog.c %reldir%/maillog.h \
 	%reldir%/mapspec.c %reldir%/mapspec.h \
 	%reldir%/pem.c %reldir%/pem.h \

@@ -99,6 +99,14 @@ weak PFA-PRIV-002 info smtpd_sasl_authenticated_header 'smtpd_sasl_auth_enable =
 # loadability: what postconf accepts and a daemon dies on (critical)
 weak PFA-LOAD-001 critical message_size_limit 'message_size_limit = abc'
 weak PFA-LOAD-002 critical smtpd_timeout 'smtpd_timeout = 5parsecs'
+# a remedy keeps what the value meant: 50M is 52428800 bytes, not the
+# 10 MB default that "postconf -# message_size_limit" would leave
+weak PFA-LOAD-001 critical message_size_limit 'message_size_limit = 50M'
+fix=$(vc_jq '[.findings[] | select(.id == "PFA-LOAD-001")][0].remedy')
+tap_is "$fix" "postconf -c $PFSB_ETC -e 'message_size_limit = 52428800'" "the remedy keeps the administrator's 50M"
+tap_require "the remedy runs" bash -c "$fix"
+tap_is "$(postconf -c "$PFSB_ETC" -h message_size_limit)" 52428800 "and Postfix has the limit meant"
+restore_cf
 weak PFA-LOAD-004 critical smtpd_recipient_restrictions 'smtpd_recipient_restrictions = permit_mynetwroks, reject_unauth_destination'
 tap_like "$(vc_jq '[.findings[] | select(.id == "PFA-LOAD-004")][0].remedy')" 'permit_mynetworks' "the remedy names the restriction meant"
 weak PFA-LOAD-008 critical "regexp:$PFSB_ETC/no-such-file" "header_checks = regexp:$PFSB_ETC/no-such-file"

@@ -210,6 +210,11 @@ static const struct pcase cases[] = {
 	T("PFA-TLS-002", MX, "smtp_tls_policy_maps=hash:/etc/postfix/tls_policy",
 	    W, "smtp_tls_mandatory_protocols"),
 	T("PFA-TLS-002", MX, "", I, "smtp_tls_protocols"),
+	/* the inbound mandatory list has effect only where smtpd requires
+	 * TLS: a note on a stock MX, a warning with encrypt */
+	T("PFA-TLS-002", MX, MPROTO "=!SSLv2, !SSLv3", I, MPROTO),
+	T("PFA-TLS-002", MX, MPROTO "=!SSLv2, !SSLv3;" LEVEL "=encrypt", W,
+	    MPROTO),
 	{ "PFA-TLS-002", MX, PROTO "=!SSLv2, !SSLv3", W, PROTO,
 	    "postconf -e '" PROTO " = !SSLv2,!SSLv3,!TLSv1,!TLSv1.1'",
 	    "3.4.14" },
@@ -304,6 +309,12 @@ static const struct pcase cases[] = {
 	TV("PFA-OBS-003", 0, "smtpd_tls_dh1024_param_file=/etc/postfix/"
 	    "dh_2048.pem", QUIET, NULL, "3.6.4"),
 	T("PFA-OBS-003", 0, "smtpd_tls_dh1024_param_file=auto", QUIET, NULL),
+	/* PFA-TLS-015: a DH file Postfix is told to read that is not there */
+	T("PFA-TLS-015", 0, "smtpd_tls_dh1024_param_file=/nonexistent/dh.pem",
+	    W, "smtpd_tls_dh1024_param_file"),
+	T("PFA-TLS-015", 0, "smtpd_tls_dh1024_param_file=/dev/null", QUIET,
+	    NULL),
+	T("PFA-TLS-015", 0, "smtpd_tls_dh1024_param_file=auto", QUIET, NULL),
 	T("PFA-OBS-004", 0, "smtpd_tls_eecdh_grade=strong", I,
 	    "smtpd_tls_eecdh_grade"),
 	T("PFA-OBS-004", 0, "", QUIET, NULL),
@@ -767,7 +778,7 @@ test_rule_docs(void **state)
 			    11 + (t[i] == pfa_audit_sasl_findings));
 			assert_true(doc(t[i][j].id) == &t[i][j]);
 		}
-	assert_int_equal(n, 24);
+	assert_int_equal(n, 25);
 }
 
 int
