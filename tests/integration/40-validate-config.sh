@@ -94,6 +94,8 @@ weak PFA-TLS-008 warning smtp_tls_security_level 'smtp_tls_security_level = none
 weak PFA-TLS-009 warning smtpd_tls_auth_only 'smtpd_sasl_auth_enable = yes'
 weak PFA-OBS-001 warning smtpd_use_tls 'smtpd_use_tls = yes'
 weak PFA-OBS-002 warning smtpd_tls_dh512_param_file "smtpd_tls_dh512_param_file = $PFSB_TLS/dh512.pem"
+weak PFA-TLS-015 warning smtpd_tls_dh1024_param_file "smtpd_tls_dh1024_param_file = $PFSB_TLS/no-such-dh.pem"
+weak PFA-SMTPD-008 warning myhostname 'myhostname = sandbox'
 weak PFA-PRIV-002 info smtpd_sasl_authenticated_header 'smtpd_sasl_auth_enable = yes' 'smtpd_tls_auth_only = yes' 'smtpd_sasl_authenticated_header = yes'
 
 # loadability: what postconf accepts and a daemon dies on (critical)
@@ -331,7 +333,18 @@ for id in PFA-SMTPD-001 PFA-SMTPD-002 PFA-SMTPD-005; do
 	tap_is "$(sev_of "$id")" warning "stock Debian: $id"
 done
 tap_is "$(sev_of PFA-SMTPD-004 smtpd_banner)" info "the (Debian/GNU) banner is a note"
+tap_is "$(sev_of PFA-TLS-002 '^smtpd_tls_protocols$')" warning "TLSv1/1.1 in smtpd_tls_protocols: a warning"
+tap_is "$(sev_of PFA-TLS-002 '^smtpd_tls_mandatory_protocols$')" info "the mandatory list, of no effect where TLS is not mandatory: a note"
+tap_is "$(sev_of PFA-SMTPD-008)" none "myhostname mx.example.org is fully qualified"
 tap_is "$(vc_jq '[.findings[] | select(.severity == "warning") | select((.remedy // "") | test("^postconf -c ") | not)] | length')" 0 "every warning comes with a postconf remedy for this instance"
+pfa_run run validate-config
+tap_unlike "$(cat "$PFA_OUT")" 'disable_vrfy_command: disable_vrfy_command|main\.cf: main\.cf:' "the text report never repeats a subject at the start of its message"
+tap_like "$(cat "$PFA_OUT")" '^  warning  PFA-SMTPD-001 disable_vrfy_command = no' "it says it once"
+# Debian's postinst takes the host's name; without a domain it is bare
+sed -i 's/^myhostname = mx.example.org$/myhostname = debian/' "$DEB/main.cf"
+pfa_run --json run validate-config
+tap_is "$(sev_of PFA-SMTPD-008 myhostname)" warning "a bare myhostname (debian) on an MX: PFA-SMTPD-008"
+sed -i 's/^myhostname = debian$/myhostname = mx.example.org/' "$DEB/main.cf"
 tap_diag "stock Debian 12 findings:"
 while IFS= read -r l; do tap_diag "  $l"; done < <(vc_jq '.findings[] | "\(.severity) \(.id) \(.subject)"')
 
