@@ -9,6 +9,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,11 +19,16 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "config_source.h"
 #include "duration.h"
 #include "log.h"
 #include "task.h"
+#include "trust.h"
 
 static int nerrors;
+/* the files of the configuration being loaded (for file names and the
+ * literals of numbers); NULL for built-in defaults */
+static const struct pfa_conf_files *cur_files;
 
 int
 pfa_conf_errors(void)
@@ -58,9 +65,18 @@ verror(const char *file, int line, const char *path, const char *fmt,
 	char msg[1024], q[1100], qf[600];
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	nerrors++;
+	/* libconfig's name for a file (NULL: the main one, else the
+	 * @include's string) becomes the path that was read */
+	const struct pfa_conf_file *f =
+	    cur_files ? pfa_conf_files_find(cur_files, file) : NULL;
+	if (f != NULL)
+		file = f->path;
 	if (file == NULL)
 		file = "(built-in defaults)";
-	fprintf(stderr, "pfagent: %s:%d: %s%s%s\n", file, line,
+	char at[32] = "";
+	if (line > 0)
+		snprintf(at, sizeof(at), ":%d", line);
+	fprintf(stderr, "pfagent: %s%s: %s%s%s\n", file, at,
 	    path && *path ? path : "", path && *path ? ": " : "", msg);
 	pfa_log_syslog(LOG_ERR,
 	    "event=config-error file=%s line=%d setting=%s message=%s",
@@ -68,11 +84,8 @@ verror(const char *file, int line, const char *path, const char *fmt,
 	    pfa_log_quote(q, sizeof(q), msg));
 }
 
-static void
-file_error(const char *file, int line, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void
-file_error(const char *file, int line, const char *fmt, ...)
+void
+pfa_conf_file_error(const char *file, int line, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -120,6 +133,43 @@ pfa_conf_bool(const config_setting_t *s, const char *name, bool def, bool *out)
 	return 0;
 }
 
+/* true if LIT (an integer as libconfig writes it: decimal or 0x hex,
+ * optional L/LL) is not the value V libconfig made of it. */
+static bool
+literal_differs(const char *lit, long long v)
+{
+	char buf[64];
+	snprintf(buf, sizeof(buf), "%s", lit);
+	size_t n = strlen(buf);
+	while (n > 0 && buf[n - 1] == 'L')
+		buf[--n] = '\0';
+	const char *p = buf;
+	bool neg = false;
+	if (*p == '-' || *p == '+')
+		neg = *p++ == '-';
+	int base = 10;
+	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+		base = 16;
+		p += 2;
+	}
+	if (*p == '\0')
+		return false;	/* not a number we can read: trust libconfig */
+	errno = 0;
+	char *end;
+	unsigned long long u = strtoull(p, &end, base);
+	if (*end != '\0')
+		return false;
+	if (errno == ERANGE)
+		return true;
+	if (base == 16 && !neg)	/* 0xffffffff is -1 as an int */
+		return u != (unsigned long long)v &&
+		    u != (unsigned long long)(unsigned)v;
+	if (neg)
+		return u > (unsigned long long)LLONG_MAX + 1 ||
+		    (long long)(0 - u) != v;
+	return u > (unsigned long long)LLONG_MAX || (long long)u != v;
+}
+
 int
 pfa_conf_int(const config_setting_t *s, const char *name, long long def,
     long long min, long long max, long long *out)
@@ -138,6 +188,15 @@ pfa_conf_int(const config_setting_t *s, const char *name, long long def,
 		break;
 	default:
 		pfa_conf_error(m, "expected an integer");
+		return -1;
+	}
+	/* libconfig 1.5 wraps a number too large for its type without a
+	 * word (4294969344 reads as 2048): trust the literal, not it */
+	char lit[64];
+	if (cur_files != NULL && pfa_conf_literal(cur_files, m, lit,
+	    sizeof(lit)) == 0 && literal_differs(lit, v)) {
+		pfa_conf_error(m, "%s is out of range (%lld to %lld)", lit, min,
+		    max);
 		return -1;
 	}
 	if (v < min || v > max) {
@@ -311,32 +370,33 @@ require_absolute(const config_setting_t *s, const char *name, const char *v)
 int
 pfa_conf_check_owner(const char *path, const char *what)
 {
-	struct stat st;
-	if (stat(path, &st) < 0) {
+	if (pfa_trust_require(path, what) < 0) {
 		nerrors++;
-		fprintf(stderr, "pfagent: %s %s: %s\n", what, path,
-		    strerror(errno));
-		pfa_log_errno(LOG_ERR, "event=unreadable-path what=\"%s\" "
-		    "path=%s", what, path);
-		return -1;
-	}
-	const char *why = NULL;
-	if (st.st_mode & (S_IWGRP | S_IWOTH))
-		why = "is writable by group or other";
-	else if (geteuid() == 0 && st.st_uid != 0)
-		why = "is not owned by root";
-	if (why != NULL) {
-		nerrors++;
-		fprintf(stderr, "pfagent: refusing %s %s: it %s (mode %04o, "
-		    "owner uid %u); fix with: chown root:root %s && "
-		    "chmod go-w %s\n", what, path, why,
-		    (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid, path,
-		    path);
-		pfa_log(LOG_ERR, "event=unsafe-path what=\"%s\" path=%s "
-		    "reason=\"%s\"", what, path, why);
 		return -1;
 	}
 	return 0;
+}
+
+/* A directory that decides what runs (command_directory, Postfix's
+ * config_directory), refused when untrusted; one that does not exist is
+ * left to whoever uses it (postconf says so, with the file). */
+static int
+require_trusted_dir(const config_setting_t *s, const char *name,
+    const char *dir)
+{
+	struct pfa_untrusted u;
+	if (dir == NULL || pfa_trust_path(dir, &u) == 0 ||
+	    (u.fix[0] == '\0' && strcmp(u.why, strerror(ENOENT)) == 0))
+		return 0;
+	const config_setting_t *m = member(s, name) ? member(s, name) : s;
+	bool self = strcmp(u.path, dir) == 0;
+	if (u.fix[0] == '\0')
+		pfa_conf_error(m, "%s %s: %s%s%s", name, dir, self ? "" : u.path,
+		    self ? "" : ": ", u.why);
+	else
+		pfa_conf_error(m, "refusing %s %s: %s%s %s; fix with: %s", name,
+		    dir, self ? "it" : "", self ? "" : u.path, u.why, u.fix);
+	return -1;
 }
 
 static const char *const top_keys[] = {
@@ -448,11 +508,14 @@ load_settings(struct pfa_config *c)
 
 	if (pfa_conf_string(pf, "config_directory", "/etc/postfix",
 	    &c->config_directory) < 0 ||
-	    require_absolute(pf, "config_directory", c->config_directory) < 0)
+	    require_absolute(pf, "config_directory", c->config_directory) < 0 ||
+	    require_trusted_dir(pf, "config_directory", c->config_directory) < 0)
 		rc = -1;
 	if (pfa_conf_string(pf, "command_directory", "/usr/sbin",
 	    &c->command_directory) < 0 ||
-	    require_absolute(pf, "command_directory", c->command_directory) < 0)
+	    require_absolute(pf, "command_directory", c->command_directory) < 0 ||
+	    require_trusted_dir(pf, "command_directory",
+	    c->command_directory) < 0)
 		rc = -1;
 	if (pfa_conf_bool(pf, "reload", true, &c->reload) < 0)
 		rc = -1;
@@ -487,32 +550,58 @@ load_settings(struct pfa_config *c)
 	return rc;
 }
 
+/*
+ * libconfig parses the text read and checked; it opens the @include files
+ * again itself, relative to the working directory (its include_dir is
+ * put in front of absolute names too), so it works in the configuration
+ * file's directory for the time it parses.
+ */
+static int
+parse(struct pfa_config *c)
+{
+	int back = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (chdir(c->files->dir) < 0) {
+		pfa_conf_file_error(c->path, 0, "cannot enter %s: %s",
+		    c->files->dir, strerror(errno));
+		if (back >= 0)
+			close(back);
+		return -1;
+	}
+	int ok = config_read_string(&c->cfg, c->files->v[0].text);
+	if (back < 0 || fchdir(back) < 0)
+		(void)!chdir("/");	/* where we were is gone */
+	if (back >= 0)
+		close(back);
+	return ok == CONFIG_TRUE ? 0 : -1;
+}
+
 int
 pfa_config_load(struct pfa_config *c, const char *path, bool explicit_path)
 {
 	memset(c, 0, sizeof(*c));
 	nerrors = 0;
+	cur_files = NULL;
 	if (path == NULL)
 		path = PFA_DEFAULT_CONFIG;
 	if (access(path, F_OK) < 0 && errno == ENOENT && !explicit_path) {
 		/* built-in defaults */
 	} else {
-		if (pfa_conf_check_owner(path, "configuration file") < 0)
+		c->files = pfa_xcalloc(1, sizeof(*c->files));
+		cur_files = c->files;
+		if (pfa_conf_files_read(c->files, path) < 0)
 			return -1;
 		c->path = pfa_xstrdup(path);
 		config_init(&c->cfg);
 		c->have_cfg = true;
-		if (config_read_file(&c->cfg, path) != CONFIG_TRUE) {
-			const char *f = config_error_file(&c->cfg);
-			if (config_error_type(&c->cfg) == CONFIG_ERR_FILE_IO)
-				file_error(path, 0, "cannot read: %s",
-				    strerror(errno));
-			else
-				file_error(f ? f : path,
-				    config_error_line(&c->cfg), "%s",
-				    config_error_text(&c->cfg));
+		if (parse(c) < 0) {
+			pfa_conf_file_error(config_error_file(&c->cfg),
+			    config_error_line(&c->cfg), "%s",
+			    config_error_text(&c->cfg));
 			return -1;
 		}
+		if (pfa_conf_files_cover(c->files,
+		    config_root_setting(&c->cfg)) < 0)
+			return -1;
 	}
 	int rc = load_settings(c);
 	return rc < 0 || nerrors > 0 ? -1 : 0;
@@ -536,5 +625,11 @@ pfa_config_free(struct pfa_config *c)
 	free(c->state_directory);
 	if (c->have_cfg)
 		config_destroy(&c->cfg);
+	if (c->files != NULL) {
+		if (cur_files == c->files)
+			cur_files = NULL;
+		pfa_conf_files_free(c->files);
+		free(c->files);
+	}
 	memset(c, 0, sizeof(*c));
 }

@@ -5,8 +5,10 @@
  * fit a stock Debian Postfix when the default file is absent.  Every
  * problem is reported at once, each as "FILE:LINE: message" on stderr and
  * in syslog: unknown settings, wrong types, bad durations, values out of
- * range.  A file writable by group or other, or (when running as root) not
- * owned by root, is refused.  Tasks read their own section through the
+ * range, numbers too large for libconfig.  The file, every file it
+ * @includes (relative to its directory), command_directory and
+ * config_directory must pass the ownership rule (trust.h) or are refused.
+ * Tasks read their own section through the
  * pfa_conf_* helpers so that their errors carry file:line too.
  */
 #ifndef PFA_CONFIG_H
@@ -20,6 +22,7 @@
 #define PFA_DEFAULT_STATEDIR "/var/lib/pfagent"
 
 struct pfa_task;
+struct pfa_conf_files;
 
 struct pfa_task_conf {
 	bool enabled;
@@ -41,6 +44,7 @@ struct pfa_config {
 	char *state_directory;
 	struct pfa_task_conf *tasks;	/* indexed like pfa_tasks[] */
 	config_t cfg;		/* kept alive for settings' file:line */
+	struct pfa_conf_files *files;	/* the files read (config_source.h) */
 	bool have_cfg;
 };
 
@@ -55,6 +59,9 @@ void pfa_config_free(struct pfa_config *c);
 /* "FILE:LINE: message" on stderr and syslog; counts towards the error total. */
 void pfa_conf_error(const config_setting_t *s, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* The same for a whole file (LINE 0: no line). */
+void pfa_conf_file_error(const char *file, int line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 /* Number of errors reported since the last pfa_config_load. */
 int pfa_conf_errors(void);
 
@@ -81,9 +88,8 @@ int pfa_conf_check_known(const config_setting_t *s, const char *const known[]);
 void pfa_conf_free_list(char **list);
 
 /*
- * Ownership and mode check shared by the config file and the state
- * directory: refuses anything writable by group or other, and anything not
- * owned by root when running as root.  0 or -1 (reported, naming PATH).
+ * The ownership rule (trust.h) for PATH (the state directory), reported
+ * and counted as an error when it fails.  0 or -1.
  */
 int pfa_conf_check_owner(const char *path, const char *what);
 

@@ -6,6 +6,7 @@ libagent_a_SOURCES = \
 	%reldir%/atomic.c %reldir%/atomic.h \
 	%reldir%/commands.c %reldir%/commands.h \
 	%reldir%/config.c %reldir%/config.h \
+	%reldir%/config_source.c %reldir%/config_source.h \
 	%reldir%/ctx.c %reldir%/registry.c %reldir%/task.h \
 	%reldir%/duration.c %reldir%/duration.h \
 	%reldir%/exec.c %reldir%/exec.h \
@@ -18,7 +19,8 @@ libagent_a_SOURCES = \
 	%reldir%/report.c %reldir%/report.h \
 	%reldir%/result.c %reldir%/result.h \
 	%reldir%/run.c %reldir%/run.h \
-	%reldir%/state.c %reldir%/state.h
+	%reldir%/state.c %reldir%/state.h \
+	%reldir%/trust.c %reldir%/trust.h
 EXTRA_DIST += %reldir%/README.md
 
 UNIT_TESTS += \
@@ -31,6 +33,7 @@ UNIT_TESTS += \
 	tests/unit/agent/test_lock \
 	tests/unit/agent/test_log \
 	tests/unit/agent/test_report \
-	tests/unit/agent/test_state
+	tests/unit/agent/test_state \
+	tests/unit/agent/test_trust
 tests_unit_agent_test_atomic_LDFLAGS = $(AM_LDFLAGS) \
 	-Wl,--wrap=open,--wrap=write,--wrap=fsync,--wrap=link,--wrap=rename,--wrap=close

@@ -3,6 +3,7 @@
  * path naming FILE:LINE.  stderr is captured to check the messages.
  */
 #include <fcntl.h>
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +18,7 @@
 #include "config.h"
 #include "log.h"
 #include "task.h"
+#include "testutil.h"
 
 static char dir[64];
 static char path[128];
@@ -36,8 +38,7 @@ static int
 teardown(void **state)
 {
 	(void)state;
-	unlink(path);
-	rmdir(dir);
+	pfa_test_rm_rf(dir);
 	return 0;
 }
 
@@ -338,6 +339,143 @@ test_check_owner_dir(void **state)
 	rmdir(sub);
 }
 
+/* An @include is checked like the file itself, read without blocking,
+ * and found relative to the file's directory whatever the cwd. */
+static void
+test_include_checked(void **state)
+{
+	(void)state;
+	struct pfa_config c;
+	char inc[160], sub[160];
+	snprintf(inc, sizeof(inc), "%s/inc.conf", dir);
+	write_conf("log = { facility = \"mail\"; };\n"
+	    "/* @include \"not-there.conf\" is a comment */\n"
+	    "@include \"inc.conf\"\n", 0600);
+	pfa_test_write_text(inc, "state_directory = \"/var/tmp/pfa-inc\";\n",
+	    0600);
+	char cwd[PATH_MAX];
+	assert_non_null(getcwd(cwd, sizeof(cwd)));
+	assert_int_equal(chdir("/"), 0);
+	assert_int_equal(load(&c, path, true), 0);
+	assert_int_equal(chdir(cwd), 0);
+	assert_string_equal(c.state_directory, "/var/tmp/pfa-inc");
+	pfa_config_free(&c);
+
+	/* writable by others: refused, naming the @include's line */
+	chmod(inc, 0666);
+	assert_int_equal(load(&c, path, true), -1);
+	assert_non_null(strstr(errtext, "pfagent.conf:3: refusing included file"));
+	assert_non_null(strstr(errtext, "writable by group or other"));
+	assert_non_null(strstr(errtext, "chmod go-w"));
+	pfa_config_free(&c);
+	chmod(inc, 0600);
+
+	if (geteuid() == 0) {
+		assert_int_equal(chown(inc, 65534, 65534), 0);
+		assert_int_equal(load(&c, path, true), -1);
+		assert_non_null(strstr(errtext, "not owned by root"));
+		assert_non_null(strstr(errtext, "chown root:root"));
+		pfa_config_free(&c);
+		assert_int_equal(chown(inc, 0, 0), 0);
+	}
+
+	/* a FIFO never hangs the load */
+	unlink(inc);
+	assert_int_equal(mkfifo(inc, 0600), 0);
+	assert_int_equal(load(&c, path, true), -1);
+	assert_non_null(strstr(errtext, "not a regular file"));
+	pfa_config_free(&c);
+	unlink(inc);
+
+	/* nested, in a directory others may write: the directory is named */
+	snprintf(sub, sizeof(sub), "%s/open", dir);
+	assert_int_equal(mkdir(sub, 0755), 0);
+	chmod(sub, 0777);
+	pfa_test_write_text(inc, "@include \"open/deeper.conf\"\n", 0600);
+	char deeper[200];
+	snprintf(deeper, sizeof(deeper), "%s/deeper.conf", sub);
+	pfa_test_write_text(deeper, "state_directory = \"/x\";\n", 0600);
+	assert_int_equal(load(&c, path, true), -1);
+	assert_non_null(strstr(errtext, "inc.conf:1: refusing included file"));
+	assert_non_null(strstr(errtext, "open is writable by group or other"));
+	pfa_config_free(&c);
+
+	/* the main file's own directory counts too */
+	chmod(sub, 0755);
+	chmod(dir, 0777);
+	assert_int_equal(load(&c, path, true), -1);
+	assert_non_null(strstr(errtext, "refusing configuration file"));
+	pfa_config_free(&c);
+	chmod(dir, 0700);
+	assert_int_equal(load(&c, path, true), 0);
+	pfa_config_free(&c);
+}
+
+/* A main file that is a FIFO: refused at once. */
+static void
+test_config_fifo(void **state)
+{
+	(void)state;
+	struct pfa_config c;
+	unlink(path);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	assert_int_equal(load(&c, path, true), -1);
+	assert_non_null(strstr(errtext, "not a regular file"));
+	pfa_config_free(&c);
+	unlink(path);
+}
+
+/* libconfig 1.5 wraps numbers too large for an int: the literal is what
+ * counts, and the message shows it, not the wrapped value. */
+static void
+test_int_wrap(void **state)
+{
+	(void)state;
+	expect_error("tasks = { rotate-dh = { bits = 4294969344; }; };\n", 1,
+	    "4294969344 is out of range");
+	expect_error("tasks = { rotate-dh = { bits = 0x100000800; }; };\n", 1,
+	    "0x100000800 is out of range");
+	expect_error("tasks = { validate-config = {\n keep = "
+	    "99999999999999999999; }; };\n", 2, "99999999999999999999 is out");
+	expect_error("tasks = { rebuild-maps = { max_shrink = -4294967246; "
+	    "}; };\n", 1, "-4294967246 is out of range");
+	struct pfa_config c;
+	write_conf("tasks = { rotate-dh = { bits = 3072L; threads = 0x2; "
+	    "}; };\n", 0600);
+	assert_int_equal(load(&c, path, true), 0);
+	pfa_config_free(&c);
+}
+
+/* command_directory and config_directory decide what runs as root. */
+static void
+test_trusted_dirs(void **state)
+{
+	(void)state;
+	char sub[160], conf[512];
+	snprintf(sub, sizeof(sub), "%s/sbin", dir);
+	assert_int_equal(mkdir(sub, 0755), 0);
+	chmod(sub, 0757);
+	snprintf(conf, sizeof(conf), "postfix = {\n command_directory = "
+	    "\"%s\";\n config_directory = \"%s\"; };\n", sub, sub);
+	struct pfa_config c;
+	write_conf(conf, 0600);
+	assert_int_equal(load(&c, path, true), -1);
+	assert_int_equal(pfa_conf_errors(), 2);
+	assert_non_null(strstr(errtext, ":2: postfix.command_directory: "
+	    "refusing command_directory"));
+	assert_non_null(strstr(errtext, ":3: postfix.config_directory"));
+	pfa_config_free(&c);
+	chmod(sub, 0755);
+	assert_int_equal(load(&c, path, true), 0);
+	pfa_config_free(&c);
+	/* one that does not exist is left to postconf to report */
+	snprintf(conf, sizeof(conf), "postfix = { config_directory = "
+	    "\"%s/none\"; };\n", dir);
+	write_conf(conf, 0600);
+	assert_int_equal(load(&c, path, true), 0);
+	pfa_config_free(&c);
+}
+
 int
 main(void)
 {
@@ -362,6 +500,10 @@ main(void)
 		cmocka_unit_test(test_task_errors_at_once),
 		cmocka_unit_test(test_unsafe_file),
 		cmocka_unit_test(test_check_owner_dir),
+		cmocka_unit_test(test_include_checked),
+		cmocka_unit_test(test_config_fifo),
+		cmocka_unit_test(test_int_wrap),
+		cmocka_unit_test(test_trusted_dirs),
 	};
 	return cmocka_run_group_tests_name("config", tests, setup, teardown);
 }
