@@ -1,10 +1,11 @@
 /*
  * config.c - reads and checks pfagent.conf (libconfig), all at once.
  *
- * Owns: the pfa_config structure, the built-in defaults, the file's
- * ownership check, and the pfa_conf_* helpers tasks use for their own
- * sections.  Every problem is reported as "FILE:LINE: setting: message" on
- * stderr and in syslog, and counted; loading fails if any was found.
+ * Owns: the pfa_config structure, the built-in defaults, the error
+ * reporting, the ownership checks of the directories it names; the files
+ * are read by config_source.c, typed values by config_value.c.  Every
+ * problem is reported as "FILE:LINE: setting: message" on stderr and in
+ * syslog, and counted; loading fails if any was found.
  * Nothing here runs programs or writes files.
  */
 #include <errno.h>
@@ -29,6 +30,12 @@ static int nerrors;
 /* the files of the configuration being loaded (for file names and the
  * literals of numbers); NULL for built-in defaults */
 static const struct pfa_conf_files *cur_files;
+
+const struct pfa_conf_files *
+pfa_conf_loading(void)
+{
+	return cur_files;
+}
 
 int
 pfa_conf_errors(void)
@@ -110,241 +117,6 @@ pfa_conf_error(const config_setting_t *s, const char *fmt, ...)
 	va_end(ap);
 }
 
-static const config_setting_t *
-member(const config_setting_t *s, const char *name)
-{
-	if (s == NULL)
-		return NULL;
-	return config_setting_get_member((config_setting_t *)s, name);
-}
-
-int
-pfa_conf_bool(const config_setting_t *s, const char *name, bool def, bool *out)
-{
-	const config_setting_t *m = member(s, name);
-	*out = def;
-	if (m == NULL)
-		return 0;
-	if (config_setting_type(m) != CONFIG_TYPE_BOOL) {
-		pfa_conf_error(m, "expected true or false");
-		return -1;
-	}
-	*out = config_setting_get_bool(m) != 0;
-	return 0;
-}
-
-/* true if LIT (an integer as libconfig writes it: decimal or 0x hex,
- * optional L/LL) is not the value V libconfig made of it. */
-static bool
-literal_differs(const char *lit, long long v)
-{
-	char buf[64];
-	snprintf(buf, sizeof(buf), "%s", lit);
-	size_t n = strlen(buf);
-	while (n > 0 && buf[n - 1] == 'L')
-		buf[--n] = '\0';
-	const char *p = buf;
-	bool neg = false;
-	if (*p == '-' || *p == '+')
-		neg = *p++ == '-';
-	int base = 10;
-	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
-		base = 16;
-		p += 2;
-	}
-	if (*p == '\0')
-		return false;	/* not a number we can read: trust libconfig */
-	errno = 0;
-	char *end;
-	unsigned long long u = strtoull(p, &end, base);
-	if (*end != '\0')
-		return false;
-	if (errno == ERANGE)
-		return true;
-	if (base == 16 && !neg)	/* 0xffffffff is -1 as an int */
-		return u != (unsigned long long)v &&
-		    u != (unsigned long long)(unsigned)v;
-	if (neg)
-		return u > (unsigned long long)LLONG_MAX + 1 ||
-		    (long long)(0 - u) != v;
-	return u > (unsigned long long)LLONG_MAX || (long long)u != v;
-}
-
-int
-pfa_conf_int(const config_setting_t *s, const char *name, long long def,
-    long long min, long long max, long long *out)
-{
-	const config_setting_t *m = member(s, name);
-	*out = def;
-	if (m == NULL)
-		return 0;
-	long long v;
-	switch (config_setting_type(m)) {
-	case CONFIG_TYPE_INT:
-		v = config_setting_get_int(m);
-		break;
-	case CONFIG_TYPE_INT64:
-		v = config_setting_get_int64(m);
-		break;
-	default:
-		pfa_conf_error(m, "expected an integer");
-		return -1;
-	}
-	/* libconfig 1.5 wraps a number too large for its type without a
-	 * word (4294969344 reads as 2048): trust the literal, not it */
-	char lit[64];
-	if (cur_files != NULL && pfa_conf_literal(cur_files, m, lit,
-	    sizeof(lit)) == 0 && literal_differs(lit, v)) {
-		pfa_conf_error(m, "%s is out of range (%lld to %lld)", lit, min,
-		    max);
-		return -1;
-	}
-	if (v < min || v > max) {
-		pfa_conf_error(m, "%lld is out of range (%lld to %lld)", v, min,
-		    max);
-		return -1;
-	}
-	*out = v;
-	return 0;
-}
-
-int
-pfa_conf_string(const config_setting_t *s, const char *name, const char *def,
-    char **out)
-{
-	const config_setting_t *m = member(s, name);
-	*out = def ? pfa_xstrdup(def) : NULL;
-	if (m == NULL)
-		return 0;
-	if (config_setting_type(m) != CONFIG_TYPE_STRING) {
-		pfa_conf_error(m, "expected a string in double quotes");
-		return -1;
-	}
-	free(*out);
-	*out = pfa_xstrdup(config_setting_get_string(m));
-	return 0;
-}
-
-int
-pfa_conf_duration(const config_setting_t *s, const char *name, int64_t def,
-    int64_t min, int64_t max, int64_t *out)
-{
-	const config_setting_t *m = member(s, name);
-	*out = def;
-	if (m == NULL)
-		return 0;
-	int64_t v;
-	char a[32], b[32];
-	if (config_setting_type(m) != CONFIG_TYPE_STRING) {
-		pfa_conf_error(m, "expected a duration in double quotes, "
-		    "such as \"7d\", \"12h\" or \"30m\"");
-		return -1;
-	}
-	const char *text = config_setting_get_string(m);
-	if (pfa_duration_parse(text, &v) < 0) {
-		pfa_conf_error(m, "bad duration \"%s\" (use a number with "
-		    "s, m, h, d or w, such as \"7d\" or \"1d12h\")", text);
-		return -1;
-	}
-	if (v < min || v > max) {
-		pfa_conf_error(m, "duration \"%s\" is out of range (%s to %s)",
-		    text, pfa_duration_format(min, a, sizeof(a)),
-		    pfa_duration_format(max, b, sizeof(b)));
-		return -1;
-	}
-	*out = v;
-	return 0;
-}
-
-void
-pfa_conf_free_list(char **list)
-{
-	if (list == NULL)
-		return;
-	for (char **p = list; *p; p++)
-		free(*p);
-	free(list);
-}
-
-int
-pfa_conf_string_list(const config_setting_t *s, const char *name, char ***out)
-{
-	const config_setting_t *m = member(s, name);
-	*out = NULL;
-	if (m == NULL)
-		return 0;
-	int t = config_setting_type(m);
-	if (t != CONFIG_TYPE_LIST && t != CONFIG_TYPE_ARRAY) {
-		pfa_conf_error(m, "expected a list of strings, "
-		    "such as [ \"a\", \"b\" ]");
-		return -1;
-	}
-	int n = config_setting_length(m);
-	char **v = pfa_xcalloc((size_t)n + 1, sizeof(*v));
-	for (int i = 0; i < n; i++) {
-		const config_setting_t *e =
-		    config_setting_get_elem((config_setting_t *)m, (unsigned)i);
-		if (config_setting_type(e) != CONFIG_TYPE_STRING) {
-			pfa_conf_error(m, "element %d is not a string", i + 1);
-			pfa_conf_free_list(v);
-			return -1;
-		}
-		v[i] = pfa_xstrdup(config_setting_get_string(e));
-	}
-	*out = v;
-	return 0;
-}
-
-int
-pfa_conf_enum(const config_setting_t *s, const char *name,
-    const char *const choices[], int def, int *out)
-{
-	const config_setting_t *m = member(s, name);
-	*out = def;
-	if (m == NULL)
-		return 0;
-	if (config_setting_type(m) == CONFIG_TYPE_STRING) {
-		const char *v = config_setting_get_string(m);
-		for (int i = 0; choices[i]; i++)
-			if (strcmp(v, choices[i]) == 0) {
-				*out = i;
-				return 0;
-			}
-	}
-	char list[256] = "";
-	size_t o = 0;
-	for (int i = 0; choices[i] && o < sizeof(list); i++) {
-		int w = snprintf(list + o, sizeof(list) - o, "%s\"%s\"",
-		    i ? ", " : "", choices[i]);
-		if (w < 0)
-			break;
-		o += (size_t)w;
-	}
-	pfa_conf_error(m, "expected one of %s", list);
-	return -1;
-}
-
-int
-pfa_conf_check_known(const config_setting_t *s, const char *const known[])
-{
-	int bad = 0;
-	if (s == NULL)
-		return 0;
-	int n = config_setting_length(s);
-	for (int i = 0; i < n; i++) {
-		const config_setting_t *e =
-		    config_setting_get_elem((config_setting_t *)s, (unsigned)i);
-		const char *name = config_setting_name(e);
-		bool ok = false;
-		for (int k = 0; known[k] && !ok; k++)
-			ok = name != NULL && strcmp(name, known[k]) == 0;
-		if (!ok) {
-			pfa_conf_error(e, "unknown setting");
-			bad = -1;
-		}
-	}
-	return bad;
-}
 
 static int
 require_group(const config_setting_t *s)
@@ -360,7 +132,8 @@ static int
 require_absolute(const config_setting_t *s, const char *name, const char *v)
 {
 	if (v != NULL && v[0] != '/') {
-		pfa_conf_error(member(s, name) ? member(s, name) : s,
+		const config_setting_t *m = pfa_conf_member(s, name);
+		pfa_conf_error(m ? m : s,
 		    "\"%s\" is not an absolute path", v);
 		return -1;
 	}
@@ -388,7 +161,9 @@ require_trusted_dir(const config_setting_t *s, const char *name,
 	if (dir == NULL || pfa_trust_path(dir, &u) == 0 ||
 	    (u.fix[0] == '\0' && strcmp(u.why, strerror(ENOENT)) == 0))
 		return 0;
-	const config_setting_t *m = member(s, name) ? member(s, name) : s;
+	const config_setting_t *m = pfa_conf_member(s, name);
+	if (m == NULL)
+		m = s;
 	bool self = strcmp(u.path, dir) == 0;
 	if (u.fix[0] == '\0')
 		pfa_conf_error(m, "%s %s: %s%s%s", name, dir, self ? "" : u.path,
@@ -425,13 +200,13 @@ load_ignore(const struct pfa_task *t, const config_setting_t *s,
 		size_t n = strcspn(*p, " ");
 		snprintf(id, sizeof(id), "%.*s", (int)(n < 63 ? n : 63), *p);
 		if (pfa_task_finding(t, id) == NULL) {
-			pfa_conf_error(member(s, "ignore"), "unknown finding id "
+			pfa_conf_error(pfa_conf_member(s, "ignore"), "unknown finding id "
 			    "\"%s\" for %s (`pfagent help %s` lists them)", id,
 			    t->name, t->name);
 			rc = -1;
 		} else if ((*p)[n] == ' ' && (*p)[n + 1 + strspn(*p + n + 1,
 		    " ")] == '\0') {
-			pfa_conf_error(member(s, "ignore"), "\"%s\": a subject "
+			pfa_conf_error(pfa_conf_member(s, "ignore"), "\"%s\": a subject "
 			    "after the id, or the id alone", *p);
 			rc = -1;
 		}
@@ -459,7 +234,7 @@ load_tasks(struct pfa_config *c, const config_setting_t *tasks)
 	}
 	for (size_t i = 0; i < n; i++) {
 		const struct pfa_task *t = pfa_tasks[i];
-		const config_setting_t *s = member(tasks, t->name);
+		const config_setting_t *s = pfa_conf_member(tasks, t->name);
 		struct pfa_task_conf *tc = &c->tasks[i];
 		if (require_group(s) < 0) {
 			rc = -1;
@@ -496,9 +271,9 @@ load_settings(struct pfa_config *c)
 	int rc = 0;
 	if (pfa_conf_check_known(root, top_keys) < 0)
 		rc = -1;
-	const config_setting_t *pf = member(root, "postfix");
-	const config_setting_t *lg = member(root, "log");
-	const config_setting_t *tasks = member(root, "tasks");
+	const config_setting_t *pf = pfa_conf_member(root, "postfix");
+	const config_setting_t *lg = pfa_conf_member(root, "log");
+	const config_setting_t *tasks = pfa_conf_member(root, "tasks");
 	if (require_group(pf) < 0 || require_group(lg) < 0 ||
 	    require_group(tasks) < 0)
 		return -1;
@@ -532,7 +307,7 @@ load_settings(struct pfa_config *c)
 	if (pfa_conf_string(lg, "facility", "mail", &fac) < 0) {
 		rc = -1;
 	} else if ((c->facility = pfa_log_facility(fac)) < 0) {
-		pfa_conf_error(member(lg, "facility"), "unknown syslog "
+		pfa_conf_error(pfa_conf_member(lg, "facility"), "unknown syslog "
 		    "facility \"%s\" (mail, daemon, user, auth, authpriv, "
 		    "local0..local7)",
 		    fac);

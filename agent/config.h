@@ -64,6 +64,11 @@ void pfa_conf_file_error(const char *file, int line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Number of errors reported since the last pfa_config_load. */
 int pfa_conf_errors(void);
+/* The member NAME of group S, or NULL (S NULL: NULL). */
+const config_setting_t *pfa_conf_member(const config_setting_t *s,
+    const char *name);
+/* The files of the configuration being loaded (NULL: built-in defaults). */
+const struct pfa_conf_files *pfa_conf_loading(void);
 
 /*
  * Helpers for a section S (which may be NULL: the default is used).  Each

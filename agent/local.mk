@@ -7,6 +7,7 @@ libagent_a_SOURCES = \
 	%reldir%/commands.c %reldir%/commands.h \
 	%reldir%/config.c %reldir%/config.h \
 	%reldir%/config_source.c %reldir%/config_source.h \
+	%reldir%/config_value.c \
 	%reldir%/ctx.c %reldir%/registry.c %reldir%/task.h \
 	%reldir%/duration.c %reldir%/duration.h \
 	%reldir%/exec.c %reldir%/exec.h \
