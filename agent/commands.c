@@ -26,15 +26,16 @@ fmt_time(time_t t, char *buf, size_t size)
 		return;
 	}
 	struct tm tm;
-	localtime_r(&t, &tm);
-	strftime(buf, size, "%Y-%m-%d %H:%M:%S", &tm);
+	if (localtime_r(&t, &tm) == NULL ||
+	    strftime(buf, size, "%Y-%m-%d %H:%M:%S", &tm) == 0)
+		snprintf(buf, size, "?");
 }
 
 int
 pfa_cmd_list(const struct pfa_config *cfg, bool json)
 {
 	struct pfa_state st;
-	pfa_state_load(&st, cfg->state_directory);
+	pfa_state_load(&st, cfg->state_directory, PFA_STATE_READONLY);
 	/* how often cron (or the timer) has been starting pfagent */
 	time_t starts[PFA_STATE_RUNS];
 	size_t nstarts = pfa_state_runs(&st, starts);
@@ -48,7 +49,11 @@ pfa_cmd_list(const struct pfa_config *cfg, bool json)
 		const char *name = pfa_tasks[i]->name;
 		const struct pfa_task_conf *tc = &cfg->tasks[i];
 		time_t last = pfa_state_last_run(&st, name);
-		time_t next = pfa_state_next_due(&st, name);
+		time_t next = pfa_state_due_at(&st, name, tc->every);
+		if (pfa_state_time_ahead(&st, name))
+			fprintf(stderr, "pfagent: %s: the last run recorded is "
+			    "dated in the future (a clock that was wrong?); "
+			    "the task counts as due\n", name);
 		enum pfa_status s;
 		bool have = pfa_state_last_status(&st, name, &s);
 		char every[32], lb[32], nb[32];
@@ -148,7 +153,7 @@ int
 pfa_cmd_status(const struct pfa_config *cfg, bool json)
 {
 	struct pfa_state st;
-	pfa_state_load(&st, cfg->state_directory);
+	pfa_state_load(&st, cfg->state_directory, PFA_STATE_READONLY);
 	enum pfa_status worst = PFA_OK;
 	json_object *arr = json_object_new_array();
 	for (size_t i = 0; pfa_tasks[i]; i++) {
@@ -166,8 +171,8 @@ pfa_cmd_status(const struct pfa_config *cfg, bool json)
 			json_object_object_add(t, "last_run",
 			    last ? json_object_new_int64(last) : NULL);
 			json_object_object_add(t, "next_due",
-			    json_object_new_int64(pfa_state_next_due(&st,
-			    name)));
+			    json_object_new_int64(pfa_state_due_at(&st, name,
+			    cfg->tasks[i].every)));
 			json_object_object_add(t, "status", have ?
 			    json_object_new_string(pfa_status_name(s)) : NULL);
 			json_object_object_add(t, "result",

@@ -3,11 +3,14 @@
  *
  * The only module that locks.  It flocks STATEDIR/lock, a file it never
  * renames or removes (a new inode would be a second lock), opened
- * close-on-exec so that no child keeps holding it after pfagent exits.  A run that finds the lock held only
- * reads the holder's PID: it writes nothing.
+ * close-on-exec so that no child keeps holding it after pfagent exits.  A
+ * run that finds the lock held only reads the holder's PID: it writes
+ * nothing.  It writes (its PID) only into a regular file of its own with
+ * one link: a directory, FIFO, symbolic link or hard link planted at the
+ * lock's name is refused, never followed, opened blocking or truncated.
  *
- * Errors are logged here once (event=lock-failed file=... step=...) and
- * returned as -1.  A lock held by another run is not an error: 1 is
+ * Errors are logged here once (event=lock-failed file=... step=...), said
+ * on stderr (with what to do), and returned as -1.  A lock held by another run is not an error: 1 is
  * returned without logging and the caller says who holds it.
  */
 #include <errno.h>
@@ -25,6 +28,30 @@
 static int
 failed(const char *path, const char *step)
 {
+	int saved = errno;
+	const char *why = strerror(saved);
+	switch (saved) {
+	case ELOOP:
+		why = "it is a symbolic link";
+		break;
+	case EISDIR:
+		why = "it is a directory";
+		break;
+	case EMLINK:
+		why = "it has more than one link (another file's name)";
+		break;
+	case EPERM:
+		why = "it is not pfagent's own file";
+		break;
+	case EINVAL:
+		why = "it is not a regular file";
+		break;
+	}
+	fprintf(stderr, "pfagent: cannot lock %s: %s; nothing done%s\n", path,
+	    why, saved == ELOOP || saved == EISDIR || saved == EMLINK ||
+	    saved == EPERM || saved == EINVAL ? " (remove it: pfagent makes "
+	    "a new one)" : "");
+	errno = saved;
 	return pfa_log_path_failed("lock-failed", path, step);
 }
 
@@ -81,8 +108,9 @@ pfa_lock_acquire(const char *statedir, int *fd, pid_t *holder)
 	*fd = -1;
 	if (holder != NULL)
 		*holder = 0;
-	int lfd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY,
-	    0600);
+	/* O_NONBLOCK: a FIFO or device planted here never blocks the open */
+	int lfd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW |
+	    O_NOCTTY | O_NONBLOCK, 0600);
 	if (lfd < 0) {
 		failed(path, "open");
 		goto out;
@@ -94,6 +122,16 @@ pfa_lock_acquire(const char *statedir, int *fd, pid_t *holder)
 	if (!S_ISREG(st.st_mode)) {
 		errno = EINVAL;
 		failed(path, "not-a-regular-file");
+		goto out;
+	}
+	if (st.st_nlink != 1) {
+		errno = EMLINK;	/* truncating it would truncate the other */
+		failed(path, "hard-link");
+		goto out;
+	}
+	if (st.st_uid != geteuid()) {
+		errno = EPERM;
+		failed(path, "owner");
 		goto out;
 	}
 	do

@@ -12,7 +12,9 @@
 
 /*
  * 0: acquired, *fd set; 1: held by another run, *holder set to its PID
- * (0 if unknown), nothing touched; -1: error (logged).
+ * (0 if unknown), nothing touched; -1: error (logged and said on stderr:
+ * something other than a regular file of pfagent's own with one link is
+ * at the lock's name, or a system call failed).
  */
 int pfa_lock_acquire(const char *statedir, int *fd, pid_t *holder);
 void pfa_lock_release(int fd);

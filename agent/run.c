@@ -84,9 +84,8 @@ static bool
 task_is_due(struct pfa_state *st, const char *name, time_t now,
     int64_t every)
 {
-	time_t next = pfa_state_next_due(st, name);
-	return pfa_state_last_run(st, name) == 0 ||
-	    next <= now + pfa_due_slack(every);
+	time_t next = pfa_state_due_at(st, name, every);
+	return next == 0 || next <= now + pfa_due_slack(every);
 }
 
 /*
@@ -331,7 +330,7 @@ pfa_cmd_run(const struct pfa_config *cfg, const struct pfa_run_opts *o,
 		    "where they go\n", syslog_missing);
 
 	struct pfa_state st;
-	pfa_state_load(&st, cfg->state_directory);
+	pfa_state_load(&st, cfg->state_directory, 0);
 	time_t now = time(NULL);
 	/* a run of the core's own, for what is about no task */
 	struct pfa_result core;

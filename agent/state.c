@@ -4,8 +4,11 @@
  *
  * A file that does not parse, is truncated, or is not a pfagent state file
  * of a known version is logged, renamed aside (state.json.corrupt-EPOCH)
- * and replaced by an empty state: the tasks count as never run.  Never a
- * crash, never a silent loss.
+ * and replaced by an empty state: the tasks count as never run (only by a
+ * run, which holds the lock; list and status just say so).  Never a
+ * crash, never a silent loss.  Times are believed only between 2000 and a
+ * few minutes ahead of the clock (a clock that jumped, a hand-edited
+ * file): a task whose last run is dated later counts as due.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -91,7 +94,7 @@ set_aside(struct pfa_state *st, const char *why)
 }
 
 int
-pfa_state_load(struct pfa_state *st, const char *statedir)
+pfa_state_load(struct pfa_state *st, const char *statedir, unsigned flags)
 {
 	memset(st, 0, sizeof(*st));
 	st->path = pfa_xasprintf("%s/state.json", statedir);
@@ -119,7 +122,16 @@ pfa_state_load(struct pfa_state *st, const char *statedir)
 	}
 	free(buf);
 	if (st->root == NULL) {
-		set_aside(st, why ? why : "unreadable");
+		if (flags & PFA_STATE_READONLY) {
+			/* not holding the lock: a run may be writing it */
+			fprintf(stderr, "pfagent: state file %s is not usable "
+			    "(%s); shown as never run, and the next pfagent "
+			    "run sets it aside\n", st->path,
+			    why ? why : "unreadable");
+			st->was_corrupt = true;
+		} else {
+			set_aside(st, why ? why : "unreadable");
+		}
 		st->root = fresh_root();
 	}
 	return 0;
@@ -184,6 +196,12 @@ pfa_state_set_data(struct pfa_state *st, const char *task, json_object *data)
 	json_object_object_add(task_obj(st, task, true), "data", data);
 }
 
+/* Before this, a stored time is garbage (2000-01-01). */
+#define TIME_MIN 946684800
+/* A stored time this far ahead of the clock was written by a clock that
+ * was wrong (or by someone else): it is not believed. */
+#define TIME_AHEAD 300
+
 static time_t
 get_time(struct pfa_state *st, const char *task, const char *key)
 {
@@ -191,19 +209,34 @@ get_time(struct pfa_state *st, const char *task, const char *key)
 	if (t == NULL || !json_object_object_get_ex(t, key, &v) ||
 	    !json_object_is_type(v, json_type_int))
 		return 0;
-	return (time_t)json_object_get_int64(v);
+	int64_t x = json_object_get_int64(v);
+	return x < TIME_MIN || x > (int64_t)PFA_TIME_MAX ? 0 : (time_t)x;
 }
 
 time_t
 pfa_state_last_run(struct pfa_state *st, const char *task)
 {
-	return get_time(st, task, "last_run");
+	time_t t = get_time(st, task, "last_run");
+	return t > time(NULL) + TIME_AHEAD ? 0 : t;
+}
+
+bool
+pfa_state_time_ahead(struct pfa_state *st, const char *task)
+{
+	return get_time(st, task, "last_run") > time(NULL) + TIME_AHEAD;
 }
 
 time_t
-pfa_state_next_due(struct pfa_state *st, const char *task)
+pfa_state_due_at(struct pfa_state *st, const char *task, int64_t every)
 {
-	return get_time(st, task, "next_due");
+	time_t last = pfa_state_last_run(st, task);
+	if (last == 0)
+		return 0;
+	/* next_due is last_run + every, or earlier when a run must be
+	 * repeated; anything later is not believed */
+	time_t next = get_time(st, task, "next_due");
+	time_t cap = (time_t)((int64_t)last + every);
+	return next == 0 || next > cap ? cap : next;
 }
 
 bool
@@ -255,7 +288,7 @@ pfa_state_runs(struct pfa_state *st, time_t times[PFA_STATE_RUNS])
 		if (!json_object_is_type(v, json_type_int))
 			continue;
 		int64_t t = json_object_get_int64(v);
-		if (t < 946684800 || t > (int64_t)now + 300)
+		if (t < TIME_MIN || t > (int64_t)now + TIME_AHEAD)
 			continue;
 		times[n++] = (time_t)t;
 	}

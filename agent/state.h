@@ -25,8 +25,15 @@ struct pfa_state {
 	bool was_corrupt;	/* set aside during load */
 };
 
+/* Load without the lock (list, status): a bad file is reported on
+ * stderr and read as empty, not set aside. */
+#define PFA_STATE_READONLY	0x01
+/* Latest time a stored time may hold (year 9999: printable). */
+#define PFA_TIME_MAX	253402300799LL
+
 /* 0 loaded (or fresh); -1 could not read at all (logged). */
-int pfa_state_load(struct pfa_state *st, const char *statedir);
+int pfa_state_load(struct pfa_state *st, const char *statedir,
+    unsigned flags);
 /* Atomic replace of the file; 0 or -1 (logged). */
 int pfa_state_save(struct pfa_state *st);
 void pfa_state_free(struct pfa_state *st);
@@ -36,9 +43,16 @@ json_object *pfa_state_data(struct pfa_state *st, const char *task);
 /* Replaces the task's private object with DATA (ST takes it over). */
 void pfa_state_set_data(struct pfa_state *st, const char *task,
     json_object *data);
-/* 0 if never run. */
+/* 0 if never run (or its time is not believable). */
 time_t pfa_state_last_run(struct pfa_state *st, const char *task);
-time_t pfa_state_next_due(struct pfa_state *st, const char *task);
+/* true if the stored last run is dated in the future (so not believed). */
+bool pfa_state_time_ahead(struct pfa_state *st, const char *task);
+/*
+ * When TASK (run every EVERY seconds) is next due: its stored next_due,
+ * but never later than last run + EVERY; 0 if never run (due now).
+ */
+time_t pfa_state_due_at(struct pfa_state *st, const char *task,
+    int64_t every);
 /* The last status; returns false if never run. */
 bool pfa_state_last_status(struct pfa_state *st, const char *task,
     enum pfa_status *out);

@@ -280,6 +280,50 @@ test_missing_statedir(void **state)
 	assert_int_equal(fd, -1);
 }
 
+/* What is planted at the lock's name is refused, never written to. */
+static void
+test_planted_refused(void **state)
+{
+	struct fixture *f = *state;
+	int fd = -1;
+	pid_t holder;
+	char other[128];
+	snprintf(other, sizeof(other), "%s/precious", f->dir);
+
+	/* a hard link: truncating the lock would truncate the other name */
+	pfa_test_write_text(other, "do not truncate me\n", 0600);
+	assert_int_equal(link(other, f->lock), 0);
+	errno = 0;
+	assert_int_equal(pfa_lock_acquire(f->dir, &fd, &holder), -1);
+	assert_int_equal(errno, EMLINK);
+	assert_string_equal(get_file(other), "do not truncate me\n");
+	unlink(f->lock);
+
+	/* a FIFO: refused without blocking */
+	assert_int_equal(mkfifo(f->lock, 0600), 0);
+	assert_int_equal(pfa_lock_acquire(f->dir, &fd, &holder), -1);
+	assert_int_equal(errno, EINVAL);
+	unlink(f->lock);
+
+	/* a directory */
+	assert_int_equal(mkdir(f->lock, 0700), 0);
+	assert_int_equal(pfa_lock_acquire(f->dir, &fd, &holder), -1);
+	assert_int_equal(errno, EISDIR);
+	rmdir(f->lock);
+
+	/* another user's file */
+	if (geteuid() == 0) {
+		pfa_test_write_text(f->lock, "", 0600);
+		assert_int_equal(chown(f->lock, 65534, 65534), 0);
+		assert_int_equal(pfa_lock_acquire(f->dir, &fd, &holder), -1);
+		assert_int_equal(errno, EPERM);
+		unlink(f->lock);
+	}
+	assert_int_equal(fd, -1);
+	assert_int_equal(pfa_lock_acquire(f->dir, &fd, &holder), 0);
+	pfa_lock_release(fd);
+}
+
 int
 main(void)
 {
@@ -293,6 +337,7 @@ main(void)
 		T(test_unknown_holder),
 		T(test_symlink_refused),
 		T(test_missing_statedir),
+		T(test_planted_refused),
 #undef T
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -12,11 +12,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
 
 #include "log.h"
 #include "state.h"
+
+/* a believable time: 2026-01-01 */
+#define T0 ((time_t)1767225600)
 
 static char dir[64];
 
@@ -86,7 +90,7 @@ test_fresh(void **state)
 	(void)state;
 	cleanup_dir();
 	struct pfa_state st;
-	assert_int_equal(pfa_state_load(&st, dir), 0);
+	assert_int_equal(pfa_state_load(&st, dir, 0), 0);
 	assert_false(st.was_corrupt);
 	assert_int_equal(pfa_state_last_run(&st, "rotate-dh"), 0);
 	enum pfa_status s;
@@ -101,7 +105,7 @@ test_round_trip(void **state)
 	(void)state;
 	cleanup_dir();
 	struct pfa_state st;
-	assert_int_equal(pfa_state_load(&st, dir), 0);
+	assert_int_equal(pfa_state_load(&st, dir, 0), 0);
 	struct pfa_result r;
 	pfa_result_init(&r);
 	pfa_result_add_change(&r, "/etc/postfix/dh.pem",
@@ -109,7 +113,7 @@ test_round_trip(void **state)
 	pfa_result_add_finding(&r, PFA_SEV_WARNING, "PFA-T-1", "subj", "fix",
 	    "message %d", 7);
 	pfa_result_set_summary(&r, "did things");
-	pfa_state_record(&st, "rotate-dh", 1000, 600, &r);
+	pfa_state_record(&st, "rotate-dh", T0, 600, &r);
 	json_object_object_add(pfa_state_data(&st, "rotate-dh"), "offset",
 	    json_object_new_int64(4242));
 	assert_int_equal(pfa_state_save(&st), 0);
@@ -122,10 +126,14 @@ test_round_trip(void **state)
 	assert_int_equal(stat(p, &sb), 0);
 	assert_int_equal(sb.st_mode & 0777, 0600);
 
-	assert_int_equal(pfa_state_load(&st, dir), 0);
+	assert_int_equal(pfa_state_load(&st, dir, 0), 0);
 	assert_false(st.was_corrupt);
-	assert_int_equal(pfa_state_last_run(&st, "rotate-dh"), 1000);
-	assert_int_equal(pfa_state_next_due(&st, "rotate-dh"), 1600);
+	assert_int_equal(pfa_state_last_run(&st, "rotate-dh"), T0);
+	assert_int_equal(pfa_state_due_at(&st, "rotate-dh", 600), T0 + 600);
+	/* a due time earlier than the interval (a run to repeat) counts */
+	assert_int_equal(pfa_state_due_at(&st, "rotate-dh", 6000), T0 + 600);
+	/* a later one does not: never more than one interval after */
+	assert_int_equal(pfa_state_due_at(&st, "rotate-dh", 60), T0 + 60);
 	enum pfa_status s;
 	assert_true(pfa_state_last_status(&st, "rotate-dh", &s));
 	assert_int_equal(s, PFA_WARNING);
@@ -146,20 +154,20 @@ expect_corrupt(const void *data, size_t len)
 	cleanup_dir();
 	write_state(data, len);
 	struct pfa_state st;
-	assert_int_equal(pfa_state_load(&st, dir), 0);
+	assert_int_equal(pfa_state_load(&st, dir, 0), 0);
 	assert_true(st.was_corrupt);
 	assert_int_equal(count_aside(), 1);
 	/* treated as never run, and usable */
 	assert_int_equal(pfa_state_last_run(&st, "rotate-dh"), 0);
 	struct pfa_result r;
 	pfa_result_init(&r);
-	pfa_state_record(&st, "rotate-dh", 5, 10, &r);
+	pfa_state_record(&st, "rotate-dh", T0, 10, &r);
 	assert_int_equal(pfa_state_save(&st), 0);
 	pfa_state_free(&st);
 	pfa_result_free(&r);
-	assert_int_equal(pfa_state_load(&st, dir), 0);
+	assert_int_equal(pfa_state_load(&st, dir, 0), 0);
 	assert_false(st.was_corrupt);
-	assert_int_equal(pfa_state_last_run(&st, "rotate-dh"), 5);
+	assert_int_equal(pfa_state_last_run(&st, "rotate-dh"), T0);
 	pfa_state_free(&st);
 }
 
@@ -191,11 +199,11 @@ test_truncated_real_file(void **state)
 	/* a real state file cut at every length must never crash */
 	cleanup_dir();
 	struct pfa_state st;
-	assert_int_equal(pfa_state_load(&st, dir), 0);
+	assert_int_equal(pfa_state_load(&st, dir, 0), 0);
 	struct pfa_result r;
 	pfa_result_init(&r);
 	pfa_result_add_finding(&r, PFA_SEV_INFO, "X", "y", NULL, "z");
-	pfa_state_record(&st, "rotate-dh", 1, 2, &r);
+	pfa_state_record(&st, "rotate-dh", T0, 2, &r);
 	pfa_result_free(&r);
 	const char *text = json_object_to_json_string(st.root);
 	char *copy = strdup(text);
@@ -204,7 +212,7 @@ test_truncated_real_file(void **state)
 	for (size_t cut = 0; cut < len - 1; cut += 7) {
 		cleanup_dir();
 		write_state(copy, cut);
-		assert_int_equal(pfa_state_load(&st, dir), 0);
+		assert_int_equal(pfa_state_load(&st, dir, 0), 0);
 		assert_true(st.was_corrupt);
 		assert_int_equal(pfa_state_last_run(&st, "rotate-dh"), 0);
 		pfa_state_free(&st);
@@ -223,7 +231,7 @@ test_wrong_types_inside(void **state)
 	    "\"status\": 5, \"result\": [], \"data\": 7}}}";
 	write_state(doc, strlen(doc));
 	struct pfa_state st;
-	assert_int_equal(pfa_state_load(&st, dir), 0);
+	assert_int_equal(pfa_state_load(&st, dir, 0), 0);
 	assert_false(st.was_corrupt);
 	assert_int_equal(pfa_state_last_run(&st, "rotate-dh"), 0);
 	enum pfa_status s;
@@ -231,6 +239,73 @@ test_wrong_types_inside(void **state)
 	assert_null(pfa_state_last_result(&st, "rotate-dh"));
 	assert_non_null(pfa_state_data(&st, "rotate-dh"));
 	pfa_state_free(&st);
+}
+
+/* Times from a clock that jumped, or garbage: the task is due. */
+static void
+test_times_not_believed(void **state)
+{
+	(void)state;
+	static const long long bad[] = {
+		4102444800LL,		/* 2100 */
+		99999999999999LL,	/* past what a calendar prints */
+		-5, 12,			/* before 2000 */
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		cleanup_dir();
+		char doc[512];
+		snprintf(doc, sizeof(doc), "{\"format\": \"pfagent-state\", "
+		    "\"version\": 1, \"tasks\": {\"rotate-dh\": "
+		    "{\"last_run\": %lld, \"next_due\": %lld}}}", bad[i],
+		    bad[i] + 604800);
+		write_state(doc, strlen(doc));
+		struct pfa_state st;
+		assert_int_equal(pfa_state_load(&st, dir, 0), 0);
+		assert_false(st.was_corrupt);
+		assert_int_equal(pfa_state_last_run(&st, "rotate-dh"), 0);
+		assert_int_equal(pfa_state_due_at(&st, "rotate-dh", 604800), 0);
+		assert_int_equal(pfa_state_time_ahead(&st, "rotate-dh"),
+		    bad[i] == 4102444800LL);
+		pfa_state_free(&st);
+	}
+	/* a due time far ahead of a believable last run: capped */
+	cleanup_dir();
+	time_t now = time(NULL);
+	char doc[512];
+	snprintf(doc, sizeof(doc), "{\"format\": \"pfagent-state\", "
+	    "\"version\": 1, \"tasks\": {\"rotate-dh\": {\"last_run\": "
+	    "%lld, \"next_due\": 4102444800}}}", (long long)now - 86400);
+	write_state(doc, strlen(doc));
+	struct pfa_state st;
+	assert_int_equal(pfa_state_load(&st, dir, 0), 0);
+	assert_int_equal(pfa_state_due_at(&st, "rotate-dh", 3600),
+	    now - 86400 + 3600);
+	pfa_state_free(&st);
+}
+
+/* list and status read without the lock: a bad file stays where it is. */
+static void
+test_readonly_leaves_corrupt_file(void **state)
+{
+	(void)state;
+	cleanup_dir();
+	write_state("garbage", 7);
+	struct pfa_state st;
+	fflush(stderr);
+	int saved = dup(2), devnull = open("/dev/null", O_WRONLY);
+	dup2(devnull, 2);
+	assert_int_equal(pfa_state_load(&st, dir, PFA_STATE_READONLY), 0);
+	dup2(saved, 2);
+	close(saved);
+	close(devnull);
+	assert_true(st.was_corrupt);
+	assert_int_equal(count_aside(), 0);
+	pfa_state_free(&st);
+	char p[256];
+	snprintf(p, sizeof(p), "%s/state.json", dir);
+	struct stat sb;
+	assert_int_equal(stat(p, &sb), 0);
+	assert_int_equal(sb.st_size, 7);
 }
 
 int
@@ -244,6 +319,8 @@ main(void)
 		cmocka_unit_test(test_corrupt_inputs),
 		cmocka_unit_test(test_truncated_real_file),
 		cmocka_unit_test(test_wrong_types_inside),
+		cmocka_unit_test(test_times_not_believed),
+		cmocka_unit_test(test_readonly_leaves_corrupt_file),
 	};
 	return cmocka_run_group_tests_name("state", tests, setup, teardown);
 }
