@@ -16,6 +16,7 @@ libpostfix_a_SOURCES = \
 	%reldir%/remedy.c %reldir%/remedy.h \
 	%reldir%/role.c %reldir%/role.h \
 	%reldir%/smtp.c %reldir%/smtp.h \
+	%reldir%/sni.c %reldir%/sni.h \
 	%reldir%/tlsparam.c %reldir%/tlsparam.h
 EXTRA_DIST += %reldir%/README.md
 
