@@ -10,7 +10,7 @@ libpostfix_a_SOURCES = \
 	%reldir%/loadcheck_lists.c %reldir%/loadcheck_int.h \
 	%reldir%/maillog.c %reldir%/maillog.h \
 	%reldir%/mapspec.c %reldir%/mapspec.h \
-	%reldir%/pem.c %reldir%/pem.h \
+	%reldir%/pem.c %reldir%/pem_x509.c %reldir%/pem.h \
 	%reldir%/reason.c %reldir%/reason.h \
 	%reldir%/postfix.c %reldir%/postfix.h %reldir%/reload.h \
 	%reldir%/remedy.c %reldir%/remedy.h \
@@ -24,5 +24,8 @@ UNIT_TESTS += \
 	tests/unit/postfix/test_cfview \
 	tests/unit/postfix/test_loadcheck \
 	tests/unit/postfix/test_mapspec \
+	tests/unit/postfix/test_pem \
 	tests/unit/postfix/test_reason \
 	tests/unit/postfix/test_remedy
+tests_unit_postfix_test_pem_SOURCES = tests/unit/postfix/test_pem.c \
+	tests/unit/testtls.c tests/unit/testtls.h
