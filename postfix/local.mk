@@ -26,6 +26,9 @@ UNIT_TESTS += \
 	tests/unit/postfix/test_mapspec \
 	tests/unit/postfix/test_pem \
 	tests/unit/postfix/test_reason \
+	tests/unit/postfix/test_smtp \
 	tests/unit/postfix/test_remedy
 tests_unit_postfix_test_pem_SOURCES = tests/unit/postfix/test_pem.c \
+	tests/unit/testtls.c tests/unit/testtls.h
+tests_unit_postfix_test_smtp_SOURCES = tests/unit/postfix/test_smtp.c \
 	tests/unit/testtls.c tests/unit/testtls.h
