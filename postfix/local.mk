@@ -17,6 +17,7 @@ libpostfix_a_SOURCES = \
 	%reldir%/role.c %reldir%/role.h \
 	%reldir%/smtp.c %reldir%/smtp.h \
 	%reldir%/sni.c %reldir%/sni.h \
+	%reldir%/tlsfiles.c %reldir%/tlsfiles.h \
 	%reldir%/tlsparam.c %reldir%/tlsparam.h
 EXTRA_DIST += %reldir%/README.md
 
@@ -27,6 +28,8 @@ UNIT_TESTS += \
 	tests/unit/postfix/test_pem \
 	tests/unit/postfix/test_reason \
 	tests/unit/postfix/test_smtp \
+	tests/unit/postfix/test_sni \
+	tests/unit/postfix/test_tlsfiles \
 	tests/unit/postfix/test_remedy
 tests_unit_postfix_test_pem_SOURCES = tests/unit/postfix/test_pem.c \
 	tests/unit/testtls.c tests/unit/testtls.h
