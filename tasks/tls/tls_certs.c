@@ -96,16 +96,32 @@ texts_add(struct tls_run *r, struct texts *t, const char *path,
 	return 0;
 }
 
-/* The key-permission check of every file in T a chain's key came from. */
+/* The permission check of every file of T with a private key block in
+ * it, whether or not it could be used. */
 static void
-key_perms(struct tls_run *r, const struct texts *t,
-    const struct pfa_pem_chains *c)
+key_perms(struct tls_run *r, const struct texts *t)
 {
-	for (size_t k = 0; k < c->n; k++)
-		for (size_t i = 0; i < t->n; i++)
-			if (c->v[k].key_from != NULL &&
-			    strcmp(c->v[k].key_from, t->v[i].name) == 0)
+	static const char mark[] = "PRIVATE KEY-----";
+	const size_t m = sizeof(mark) - 1;
+	for (size_t i = 0; i < t->n; i++) {
+		const char *d = t->v[i].data;
+		size_t len = t->v[i].len;
+		for (size_t k = 0; k + m <= len; k++)
+			if (d[k] == 'P' && memcmp(d + k, mark, m) == 0) {
 				tls_key_perms(r, t->v[i].name, &t->st[i]);
+				break;
+			}
+	}
+}
+
+/* The file of T that ERR names, or T's first. */
+static const char *
+named_in(const struct texts *t, const char *err, const char *dflt)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (strstr(err, t->v[i].name) != NULL)
+			return t->v[i].name;
+	return dflt;
 }
 
 /*
@@ -125,11 +141,12 @@ load_chain_files(struct tls_run *r, struct tls_set *set)
 	    sizeof(err)) < 0) {
 		if (tls_once(r, "load:%s", set->ks.where))
 			tls_finding(r, PFA_SEV_CRITICAL, "PFA-CERT-018",
-			    set->ks.files[0], NULL, "%s (%s): %s; %s",
-			    set->ks.param, set->used_by, err, consequence(set));
+			    named_in(&t, err, set->ks.files[0]), NULL,
+			    "%s (%s): %s; %s", set->ks.param, set->used_by,
+			    err, consequence(set));
 		ok = false;
 	}
-	key_perms(r, &t, &set->chains);
+	key_perms(r, &t);
 	for (size_t i = 0; ok && t.n > 1 && i < t.n; i++)
 		if (pfa_pem_count(&t.v[i]) == 0 &&
 		    tls_once(r, "nopem:%s", t.v[i].name))
@@ -171,6 +188,8 @@ load_pairs(struct tls_run *r, struct tls_set *set)
 			ok = false;
 			continue;
 		}
+		/* the key file, whatever it holds */
+		tls_key_perms(r, t.v[one ? 0 : 1].name, &t.st[one ? 0 : 1]);
 		struct pfa_pem_chain c;
 		char err[512];
 		if (pfa_pem_read_pair(&t.v[0], one ? &t.v[0] : &t.v[1], &c, err,
@@ -184,13 +203,8 @@ load_pairs(struct tls_run *r, struct tls_set *set)
 				    p->cert_param, set->used_by, p->alg, err,
 				    consequence(set));
 			ok = false;
-			if (c.key != NULL)
-				tls_key_perms(r, t.v[one ? 0 : 1].name,
-				    &t.st[one ? 0 : 1]);
 			pfa_pem_chain_free(&c);
 		} else {
-			tls_key_perms(r, t.v[one ? 0 : 1].name,
-			    &t.st[one ? 0 : 1]);
 			struct pfa_pem_chains *cs = &set->chains;
 			cs->v = pfa_xrealloc(cs->v, (cs->n + 1) * sizeof(*cs->v));
 			cs->v[cs->n++] = c;

@@ -199,20 +199,29 @@ base_report(struct tls_run *r, const struct target *t,
 	pfa_result_add_metric(r->res, m, p->handshake_s, "s");
 	free(m);
 	X509 *x = served_leaf(p);
-	char sub[400];
+	char sub[400], up[600] = "";
 	int n = sk_X509_num(p->chain);
+	/* the issuers it sent after the leaf */
+	for (int i = 1; i < n; i++) {
+		struct pfa_cert_info ci;
+		size_t k = strlen(up);
+		if (pfa_cert_inspect(sk_X509_value(p->chain, i), r->now, &ci,
+		    NULL, 0) == 0)
+			snprintf(up + k, sizeof(up) - k, "%s%s", i > 1 ? ", " :
+			    " with ", ci.subject);
+	}
 	tls_finding(r, PFA_SEV_INFO, "PFA-PROBE-010", t->label, NULL, "%s, "
-	    "%s/%s: protocol %s, cipher %s, temp key %s, served %s "
+	    "%s/%s: protocol %s, cipher %s, temp key %s, served %s%s "
 	    "(%d certificate%s), handshake %.1f ms; DHE: %s",
 	    t->l->wrapper ? "TLS first" : "STARTTLS", t->l->svc->name,
 	    t->l->svc->type, p->protocol, p->cipher, *p->tmp_key ?
-	    p->tmp_key : "none", subject_of(x, sub, sizeof(sub)), n,
+	    p->tmp_key : "none", subject_of(x, sub, sizeof(sub)), up, n,
 	    n == 1 ? "" : "s", p->handshake_s * 1000, dhe);
 	if (x != NULL && t->set != NULL && t->set->chains.n > 0 &&
 	    on_disk(t->set, x) == NULL) {
 		char type[32];
 		const struct pfa_pem_chain *want = of_type(t->set,
-		    x ? key_type_of(x, type, sizeof(type)) : NULL);
+		    key_type_of(x, type, sizeof(type)));
 		mismatch(r, t, x, want ? want : of_type(t->set, NULL));
 	}
 }

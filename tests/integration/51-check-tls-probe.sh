@@ -8,7 +8,7 @@
 # the reload did not come, and asks no more); an RSA+ECDSA chain_files
 # setup gets both key types probed; an SNI table with two names serves
 # each its certificate, and a stale table is found; a wrapper-mode
-# listener is probed TLS first; a broken key makes TLS unavailable; a
+# listener is probed TLS first, and not at all once disabled; a broken key makes TLS unavailable; a
 # listener that never answers costs one timeout and the run goes on; a
 # stopped Postfix is not probed.
 . "$PFA_SRCDIR/tests/integration/lib.sh"
@@ -161,7 +161,11 @@ reload
 pfa_run --json run check-tls
 tap_like "$(tls_msg PFA-PROBE-010 "^TLS first")" "^TLS first, 127\.0\.0\.1:$P2/inet: protocol TLSv1\.3" "a wrapper-mode listener is probed TLS first"
 tap_is "$(tls_jq "[.findings[] | select(.subject == \"127.0.0.1:$P2\") | select(.severity != \"info\")] | length")" 0 "  and is fine"
-pc -MX "127.0.0.1:$P2/inet"
+pc -e "master_service_disable = 127.0.0.1:$P2/inet"
+reload
+pfa_run --json run check-tls
+tap_is "$(tls_jq "[.findings[] | select(.subject == \"127.0.0.1:$P2\")] | length")" 0 "disabled by master_service_disable: not probed"
+pc -e 'master_service_disable =' && pc -MX "127.0.0.1:$P2/inet"
 
 # ------------------------------------------------------------ broken key
 pc -e 'smtpd_tls_chain_files =' "smtpd_tls_cert_file = $D/cert.pem" "smtpd_tls_key_file = $D/key.pem"
