@@ -12,7 +12,8 @@
  * function returns 0 or -1; on -1 one line of plain text, with OpenSSL's
  * reason where there is one, is in errbuf, and the calling thread's
  * OpenSSL error queue is left empty.  Allocation failures of our own
- * abort (pfa_xmalloc).
+ * abort (pfa_xmalloc).  Decoded key material is cleared before it is
+ * freed (OpenSSL clears the keys themselves).
  */
 #include <limits.h>
 #include <stdarg.h>
@@ -205,12 +206,13 @@ struct pem_obj {
 	int num;		/* 1-based, in its text */
 };
 
+/* Frees O; its DER may be a private key: cleared first. */
 static void
 obj_clear(struct pem_obj *o)
 {
 	OPENSSL_free(o->name);
 	OPENSSL_free(o->header);
-	OPENSSL_free(o->der);
+	OPENSSL_clear_free(o->der, o->der ? (size_t)o->len : 0);
 	o->name = o->header = NULL;
 	o->der = NULL;
 	o->len = 0;

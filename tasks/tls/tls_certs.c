@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <openssl/crypto.h>
 #include <openssl/x509_vfy.h>
 
 #include "remedy.h"
@@ -66,11 +67,14 @@ struct texts {
 	size_t n;
 };
 
+/* The texts may hold private keys: cleared before they are freed. */
 static void
 texts_free(struct texts *t)
 {
-	for (size_t i = 0; i < t->n; i++)
+	for (size_t i = 0; i < t->n; i++) {
+		OPENSSL_cleanse(t->bufs[i], t->v[i].len);
 		free(t->bufs[i]);
+	}
 	free(t->v);
 	free(t->bufs);
 	free(t->st);

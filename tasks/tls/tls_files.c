@@ -8,9 +8,10 @@
  *
  * Reads files only through pfa_file_read (agent/file.h); the system
  * trust store and a CApath directory are read by OpenSSL itself.  Must
- * not write, reload or log a key: private keys never leave memory and
- * are freed by OpenSSL, which clears them.  Every problem is a finding
- * naming the file (and the table line).
+ * not write, reload or log a key: private keys never leave memory, the
+ * texts holding them are cleared before they are freed (tls_certs.c),
+ * the keys by OpenSSL.  Every problem is a finding naming the file (and
+ * the table line).
  */
 #include <errno.h>
 #include <grp.h>
