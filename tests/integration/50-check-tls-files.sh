@@ -59,6 +59,14 @@ tap_is "$(tls_sev PFA-CERT-021)" info "its facts are a note (PFA-CERT-021)"
 tap_like "$(tls_msg PFA-CERT-021)" 'EC 256 bits, issued by CN=pfagent test int, expires .*\(90\.0 days, 100% of its 90-day lifetime left\)' "naming key, issuer, expiry, lifetime left"
 tap_like "$(tls_jq '[.metrics[] | select(.name == "days_left_min")][0].value')" '^(89\.9|90$)' "days_left_min is (almost) 90"
 tap_is "$(tls_jq '.reload_wanted')" false "and no reload is wanted"
+# the key's base64 lines are never passed as arguments: a failing test
+# prints its command
+key_hidden() {
+	! grep -qF -f <(sed -n '2,3p' "$C/good.key") "$PFA_OUT" "$PFA_ERR" \
+		"$PFA_STATE/state.json"
+}
+pfa_run -v --json run check-tls
+tap_ok "the private key reaches neither output, stderr nor state" key_hidden
 pfa_run run check-tls --nagios
 tap_is "$PFA_RC" 0 "--nagios exits 0"
 tap_like "$(head -1 "$PFA_OUT")" "^PFAGENT CHECK-TLS OK - 1 certificate .* \| .*days_left:$C/good.pem:EC=(89\.[0-9]+|90);22\.5[0-9]*;9 " "with perfdata: days left and the thresholds for this certificate"
