@@ -13,8 +13,8 @@
 # where another MTA is installed is refused, not done), and preseeds debconf
 # ("No configuration", so that the postfix package creates no system-wide
 # mail server) only when the postfix package was never installed (or was
-# purged).  The
-# tests and the demo make their own throwaway Postfix instances.
+# purged).  The tests and the demo make their own throwaway Postfix
+# instances.
 set -e
 cd "$(dirname "$0")"
 
@@ -24,7 +24,8 @@ cd "$(dirname "$0")"
 build_pkgs="build-essential autoconf automake libtool pkg-config
 	libssl-dev libconfig-dev libjson-c-dev libpcre2-dev"
 test_pkgs="libcmocka-dev openssl postfix postfix-lmdb postfix-cdb syslog-ng-core
-	iproute2 procps psmisc util-linux jq"
+	iproute2 procps util-linux jq"
+test_pkgs="$test_pkgs libfaketime ssl-cert"	# check-tls
 fuzz_pkgs="clang libclang-rt-14-dev"
 
 installed() {

@@ -14,6 +14,7 @@
 extern const struct pfa_task task_rotate_dh;
 extern const struct pfa_task task_rebuild_maps;
 extern const struct pfa_task task_validate_config;
+extern const struct pfa_task task_check_tls;
 
 /*
  * Run order: the tasks that change files first, then the ones that only
@@ -24,6 +25,7 @@ const struct pfa_task *const pfa_tasks[] = {
 	&task_rotate_dh,
 	&task_rebuild_maps,
 	&task_validate_config,
+	&task_check_tls,
 	NULL,
 };
 

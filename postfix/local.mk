@@ -11,12 +11,14 @@ libpostfix_a_SOURCES = \
 	%reldir%/loadcheck_values.c \
 	%reldir%/maillog.c %reldir%/maillog.h \
 	%reldir%/mapspec.c %reldir%/mapspec.h \
-	%reldir%/pem.c %reldir%/pem.h \
+	%reldir%/pem.c %reldir%/pem_x509.c %reldir%/pem.h \
 	%reldir%/reason.c %reldir%/reason.h \
 	%reldir%/postfix.c %reldir%/postfix.h %reldir%/reload.h \
 	%reldir%/remedy.c %reldir%/remedy.h \
 	%reldir%/role.c %reldir%/role.h \
 	%reldir%/smtp.c %reldir%/smtp.h \
+	%reldir%/sni.c %reldir%/sni.h \
+	%reldir%/tlsfiles.c %reldir%/tlsfiles.h \
 	%reldir%/tlsparam.c %reldir%/tlsparam.h
 EXTRA_DIST += %reldir%/README.md
 
@@ -24,5 +26,13 @@ UNIT_TESTS += \
 	tests/unit/postfix/test_cfview \
 	tests/unit/postfix/test_loadcheck \
 	tests/unit/postfix/test_mapspec \
+	tests/unit/postfix/test_pem \
 	tests/unit/postfix/test_reason \
+	tests/unit/postfix/test_smtp \
+	tests/unit/postfix/test_sni \
+	tests/unit/postfix/test_tlsfiles \
 	tests/unit/postfix/test_remedy
+tests_unit_postfix_test_pem_SOURCES = tests/unit/postfix/test_pem.c \
+	tests/unit/testtls.c tests/unit/testtls.h
+tests_unit_postfix_test_smtp_SOURCES = tests/unit/postfix/test_smtp.c \
+	tests/unit/testtls.c tests/unit/testtls.h

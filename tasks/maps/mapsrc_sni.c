@@ -8,7 +8,8 @@
  *	Owns what sets a PFA_MAP_SNI table apart from other postmap
  *	tables: its values are lists of file names that postmap -F reads
  *	(the private key and certificate chain files).  A value is split
- *	as postmap -F splits it, at white space and commas; each name
+ *	as postmap -F splits it, at white space and commas (postfix/sni.c,
+ *	shared with check-tls); each name
  *	must be absolute and is added to the result's refs, which are
  *	then sorted by name with each name kept once, with its first
  *	line.  Whether those files exist is the caller's question, not
@@ -25,6 +26,7 @@
 #include "mapsrc.h"
 #include "mapsrc_int.h"
 #include "result.h"
+#include "sni.h"
 
 /* c->refs (room for *CAP) with room for one more. */
 static void
@@ -39,39 +41,42 @@ refs_grow(struct pfa_map_check *c, size_t *cap)
 	c->refs = pfa_xrealloc(c->refs, n * sizeof(*c->refs));
 }
 
+struct names {
+	struct pfa_map_check *c;
+	size_t *caprefs;
+	int line;
+};
+
+/* One name of the value: a ref, or an error of the line. */
+static void
+one_name(void *arg, const char *name, size_t len)
+{
+	struct names *w = arg;
+	struct pfa_map_check *c = w->c;
+
+	if (name[0] != '/') {
+		char *q = pfa_mapsrc_quote(name, len);
+		pfa_mapsrc_problem(c, w->line, true, "file name %s is not "
+		    "absolute (postmap -F would look for it in the "
+		    "directory it happens to run in)", q);
+		free(q);
+		return;
+	}
+	refs_grow(c, w->caprefs);
+	char *path = pfa_xmalloc(len + 1);
+	memcpy(path, name, len);
+	path[len] = '\0';
+	c->refs[c->nrefs].path = path;
+	c->refs[c->nrefs++].line = w->line;
+}
+
 void
 pfa_mapsrc_sni_names(struct pfa_map_check *c, size_t *caprefs, int line,
     const char *v, size_t vlen)
 {
-	static const char seps[] = ", \t\r\n";
-	size_t n = 0;
+	struct names w = { c, caprefs, line };
 
-	for (size_t i = 0; i < vlen;) {
-		size_t k = i;
-		while (k < vlen && strchr(seps, v[k]) == NULL)
-			k++;
-		if (k == i) {
-			i++;
-			continue;
-		}
-		n++;
-		if (v[i] != '/') {
-			char *q = pfa_mapsrc_quote(v + i, k - i);
-			pfa_mapsrc_problem(c, line, true, "file name %s is not "
-			    "absolute (postmap -F would look for it in the "
-			    "directory it happens to run in)", q);
-			free(q);
-		} else {
-			refs_grow(c, caprefs);
-			char *path = pfa_xmalloc(k - i + 1);
-			memcpy(path, v + i, k - i);
-			path[k - i] = '\0';
-			c->refs[c->nrefs].path = path;
-			c->refs[c->nrefs++].line = line;
-		}
-		i = k;
-	}
-	if (n == 0)
+	if (pfa_sni_names(v, vlen, one_name, &w) == 0)
 		pfa_mapsrc_problem(c, line, true, "no file names in the "
 		    "value (postmap -F expects the key and certificate "
 		    "files)");
