@@ -13,6 +13,7 @@ libpostfix_a_SOURCES = \
 	%reldir%/mapspec.c %reldir%/mapspec.h \
 	%reldir%/pem.c %reldir%/pem_x509.c %reldir%/pem.h \
 	%reldir%/reason.c %reldir%/reason.h \
+	%reldir%/postconf_out.c %reldir%/postconf_out.h \
 	%reldir%/postfix.c %reldir%/postfix.h %reldir%/reload.h \
 	%reldir%/remedy.c %reldir%/remedy.h \
 	%reldir%/role.c %reldir%/role.h \
@@ -27,6 +28,7 @@ UNIT_TESTS += \
 	tests/unit/postfix/test_loadcheck \
 	tests/unit/postfix/test_mapspec \
 	tests/unit/postfix/test_pem \
+	tests/unit/postfix/test_postconf_out \
 	tests/unit/postfix/test_reason \
 	tests/unit/postfix/test_smtp \
 	tests/unit/postfix/test_sni \

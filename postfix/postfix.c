@@ -18,14 +18,10 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "postconf_out.h"
 #include "postfix.h"
 #include "reload.h"
 #include "result.h"
-
-struct kv {
-	char *name;
-	char *value;
-};
 
 struct pfa_postfix {
 	char *config_dir;
@@ -33,7 +29,7 @@ struct pfa_postfix {
 	char *error;
 	struct pfa_cfview view;
 	unsigned have;			/* PFA_VIEW_* parts in view */
-	struct kv *dflt;		/* postconf -dx, kept for the run */
+	struct pfa_postconf_kv *dflt;		/* postconf -dx, kept for the run */
 	size_t ndflt;
 	bool have_dflt;
 	char *raw_err;			/* what postconf -n said on stderr */
@@ -52,13 +48,9 @@ pfa_postfix_new(const char *config_dir, const char *command_dir)
 }
 
 static void
-free_kv(struct kv *v, size_t n)
+free_kv(struct pfa_postconf_kv *v, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		free(v[i].name);
-		free(v[i].value);
-	}
-	free(v);
+	pfa_postconf_kv_free(v, n);
 }
 
 void
@@ -147,7 +139,7 @@ set_error(struct pfa_postfix *pf, char *msg)
  * when it could not be started.
  */
 static int
-postconf_run(struct pfa_postfix *pf, const char *arg, struct kv **v,
+postconf_run(struct pfa_postfix *pf, const char *arg, struct pfa_postconf_kv **v,
     size_t *n, char **err, char **why_out)
 {
 	const char *args[] = { arg, NULL };
@@ -176,34 +168,37 @@ postconf_run(struct pfa_postfix *pf, const char *arg, struct kv **v,
 		pfa_exec_result_free(&r);
 		return -1;
 	}
-	size_t cap = 256, cnt = 0;
-	struct kv *out = pfa_xcalloc(cap, sizeof(*out));
-	char *save = NULL;
-	for (char *line = strtok_r(r.out, "\n", &save); line;
-	    line = strtok_r(NULL, "\n", &save)) {
-		char *eq = strstr(line, " =");
-		if (eq == NULL)
-			continue;
-		*eq = '\0';
-		char *val = eq + 2;
-		if (*val == ' ')
-			val++;
-		if (cnt == cap) {
-			cap *= 2;
-			out = pfa_xrealloc(out, cap * sizeof(*out));
+	/* exit 0 is not enough: what it printed must be what postconf
+	 * prints, and all of it */
+	char bad[160];
+	enum pfa_postconf_form form = arg[1] == 'F' || arg[1] == 'P' ?
+	    PFA_POSTCONF_SERVICES : strcmp(arg, "-n") == 0 ?
+	    PFA_POSTCONF_SOME : PFA_POSTCONF_ALL;
+	if (r.out_truncated)
+		snprintf(bad, sizeof(bad), "more than %zu bytes", o.max_capture);
+	if (r.out_truncated || pfa_postconf_parse(r.out, r.out_len, form, v, n,
+	    bad, sizeof(bad)) < 0) {
+		set_error(pf, pfa_xasprintf("postconf -c %s %s printed what "
+		    "postconf does not print: %s", pf->config_dir, arg, bad));
+		char q[300];
+		pfa_log(LOG_ERR, "event=postconf-garbled config_directory=%s "
+		    "args=%s reason=%s", pf->config_dir, arg,
+		    pfa_log_quote(q, sizeof(q), bad));
+		if (err != NULL) {
+			free(*err);
+			*err = NULL;
 		}
-		out[cnt].name = pfa_xstrdup(line);
-		out[cnt].value = pfa_xstrdup(val);
-		cnt++;
+		pfa_exec_result_free(&r);
+		*v = NULL;
+		*n = 0;
+		return -1;
 	}
 	pfa_exec_result_free(&r);
-	*v = out;
-	*n = cnt;
 	return 0;
 }
 
 static int
-postconf_lines(struct pfa_postfix *pf, const char *arg, struct kv **v,
+postconf_lines(struct pfa_postfix *pf, const char *arg, struct pfa_postconf_kv **v,
     size_t *n)
 {
 	return postconf_run(pf, arg, v, n, NULL, NULL);
@@ -211,7 +206,7 @@ postconf_lines(struct pfa_postfix *pf, const char *arg, struct kv **v,
 
 /* postconf -F's "name/type/command = ..." lines into services. */
 static void
-load_services(struct pfa_cfview *v, const struct kv *kv, size_t n)
+load_services(struct pfa_cfview *v, const struct pfa_postconf_kv *kv, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		const char *key = kv[i].name;
@@ -234,7 +229,7 @@ load_services(struct pfa_cfview *v, const struct kv *kv, size_t n)
 /* postconf -P's "service/type/param = value" lines into the services'
  * overrides (the service name holds no '/'). */
 static void
-load_svc_opts(struct pfa_cfview *v, const struct kv *kv, size_t n)
+load_svc_opts(struct pfa_cfview *v, const struct pfa_postconf_kv *kv, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		const char *key = kv[i].name;
@@ -259,7 +254,7 @@ load_svc_opts(struct pfa_cfview *v, const struct kv *kv, size_t n)
 static int
 load_part(struct pfa_postfix *pf, unsigned part)
 {
-	struct kv *kv = NULL, *kv2 = NULL;
+	struct pfa_postconf_kv *kv = NULL, *kv2 = NULL;
 	size_t n = 0, n2 = 0;
 	struct pfa_cfview *v = &pf->view;
 	switch (part) {

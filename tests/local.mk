@@ -26,7 +26,8 @@ EXTRA_DIST += \
 	tasks/README.md tasks/dh/README.md tasks/maps/README.md \
 	tasks/config/README.md
 
-FUZZ_TARGET_FILES = tests/fuzz/fuzz_mapsrc.c tests/fuzz/fuzz_pem.c
+FUZZ_TARGET_FILES = tests/fuzz/fuzz_mapsrc.c tests/fuzz/fuzz_pem.c \
+	tests/fuzz/fuzz_postconf.c
 
 if HAVE_CMOCKA
 check_LIBRARIES = tests/unit/libtestutil.a
