@@ -180,6 +180,7 @@ run_task(size_t i, const struct pfa_config *cfg, const struct pfa_run_opts *o,
 		.progress = isatty(STDERR_FILENO) && !o->quiet,
 		.data = pfa_state_data(st, t->name),
 		.gate = o->dry_run ? NULL : gate,
+		.nagios = o->nagios,
 	};
 	if (json_object_deep_copy(ctx.data, saved, NULL) != 0)
 		*saved = NULL;
