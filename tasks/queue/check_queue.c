@@ -393,7 +393,7 @@ static const struct pfa_task_command queue_command = {
 	.name = "queue",
 	.usage = "queue purge|hold|release [--recipient ADDR] [--sender ADDR] "
 	    "[--domain DOMAIN] [--sender-domain DOMAIN] [--queue QUEUE] "
-	    "[--any] [--all] [--dry-run] | queue flush",
+	    "[--any] [--all] [--dry-run] [--json] | queue flush",
 	.run = pfa_queue_command,
 };
 

@@ -12,15 +12,16 @@ libtask_queue_a_SOURCES = \
 	%reldir%/qreport.c \
 	%reldir%/qscan.c \
 	%reldir%/qtally.c
-EXTRA_DIST += %reldir%/README.md
+EXTRA_DIST += %reldir%/README.md tests/integration/queue.sh
 dist_man8_MANS += %reldir%/pfagent-check-queue.8
 
 UNIT_TESTS += \
 	tests/unit/queue/test_qjson \
 	tests/unit/queue/test_qtally \
 	tests/unit/queue/test_deferlog \
-	tests/unit/queue/test_qscan
-INTEGRATION_TESTS_Q = \
+	tests/unit/queue/test_qscan \
+	tests/unit/queue/test_qreport
+INTEGRATION_TESTS += \
 	tests/integration/60-queue-report.sh \
 	tests/integration/61-queue-commands.sh \
 	tests/integration/62-queue-stopped.sh

@@ -41,7 +41,7 @@ struct sel {
 	int verb;
 	const char *recipient, *domain, *sender, *sender_domain;
 	int queue;		/* -1: any */
-	bool any, all, dry_run;
+	bool any, all, dry_run, json;
 };
 
 struct picked {
@@ -101,6 +101,10 @@ parse(int argc, char **argv, struct sel *s)
 		}
 		if (strcmp(a, "--dry-run") == 0 || strcmp(a, "-n") == 0) {
 			s->dry_run = true;
+			continue;
+		}
+		if (strcmp(a, "--json") == 0) {
+			s->json = true;
 			continue;
 		}
 		size_t k;
@@ -456,6 +460,7 @@ pfa_queue_command(struct pfa_ctx *ctx, int argc, char **argv)
 	if (parse(argc, argv, &s) != 0)
 		return PFA_UNKNOWN;
 	bool dry = s.dry_run || ctx->dry_run;
+	ctx->json = ctx->json || s.json;
 	if (s.verb == V_FLUSH)
 		return flush(ctx, dry);
 	char *what = describe(&s);

@@ -186,21 +186,22 @@ flood(const struct pfa_qreport_in *in, const struct pfa_qcount *all,
 {
 	const struct pfa_qconf *c = in->conf;
 	const struct pfa_qkey *top[1];
-	if (all->msgs == 0)
+	unsigned long long waiting = all->msgs - in->t->q[PFA_Q_HOLD].msgs;
+	if (waiting == 0)
 		return;
 	if (pfa_qtable_top(&in->t->senders, 1, top) == 1 &&
 	    (long long)top[0]->msgs >= c->sender_min &&
 	    top[0]->msgs * 100 >= (unsigned long long)c->sender_share *
-	    all->msgs) {
+	    waiting) {
 		char *q = pfa_shquote(top[0]->key);
 		char *remedy = pfa_xasprintf("%s queue hold --sender %s",
 		    in->remedy_conf ? in->remedy_conf : "pfagent", q);
 		bool bounces = strcmp(top[0]->key, "MAILER-DAEMON") == 0;
 		pfa_result_add_finding(res, PFA_SEV_WARNING, "PFA-QUEUE-020",
 		    top[0]->key, remedy, "%s holds %llu of the %llu messages "
-		    "in the queue (%llu%%): %s", bounces ? "the null sender "
-		    "(bounces)" : "one sender", top[0]->msgs, all->msgs,
-		    top[0]->msgs * 100 / all->msgs, bounces ? "backscatter, "
+		    "waiting in the queue (%llu%%): %s", bounces ? "the null "
+		    "sender (bounces)" : "one sender", top[0]->msgs, waiting,
+		    top[0]->msgs * 100 / waiting, bounces ? "backscatter, "
 		    "or a flood of mail to bad addresses?" : "a compromised "
 		    "account or a mail loop?");
 		free(remedy);
@@ -210,12 +211,12 @@ flood(const struct pfa_qreport_in *in, const struct pfa_qcount *all,
 	if (pfa_qtable_top(&in->t->sdomains, 1, top) == 1 &&
 	    (long long)top[0]->msgs >= c->sender_min &&
 	    top[0]->msgs * 100 >= (unsigned long long)c->sender_share *
-	    all->msgs)
+	    waiting)
 		pfa_result_add_finding(res, PFA_SEV_INFO, "PFA-QUEUE-021",
 		    top[0]->key, NULL, "sender domain %s holds %llu of the %llu "
-		    "messages in the queue (%llu%%), from several senders",
-		    top[0]->key, top[0]->msgs, all->msgs,
-		    top[0]->msgs * 100 / all->msgs);
+		    "messages waiting in the queue (%llu%%), from several "
+		    "senders", top[0]->key, top[0]->msgs, waiting,
+		    top[0]->msgs * 100 / waiting);
 }
 
 /* The previous run's count of queue Q, or -1. */

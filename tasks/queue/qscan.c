@@ -7,8 +7,8 @@
  * each entry is taken as Postfix's showq takes it: a queue id name, a
  * regular file (never through a symbolic link), mode u=rwx (a file still
  * being written is not), and a sender record among its first records,
- * which are read for the arrival time (T; maildrop files have none: their
- * mtime) and the size (C; maildrop: the file size).  A deferred file's
+ * which are read for the arrival time (T; a file without one, as some
+ * maildrop files are: its mtime) and the size (C; maildrop: the file size).  A deferred file's
  * mtime is its next retry, never its age.  So the counts equal
  * postqueue -j's on the same queue.  Read only, as root; the subdirectories
  * are shared out among a few threads, each with its own counts.  Bad

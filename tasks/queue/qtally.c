@@ -3,7 +3,8 @@
  *
  * Per queue: messages, recipients, bytes, force-expired, the oldest
  * arrival and qshape's age buckets.  Per recipient domain, sender domain,
- * sender and grouped reason (postfix/reason.h): messages and recipients,
+ * sender (of mail not on hold) and grouped reason (postfix/reason.h):
+ * messages and recipients,
  * in tables of at most max_keys entries each; what does not fit is
  * counted as "other", so memory grows with the distinct keys kept, never
  * with the messages.  Raw reason texts are cached on their way to a
@@ -324,10 +325,14 @@ pfa_qtally_add(struct pfa_qtally *t, const struct pfa_qmsg *m)
 	}
 
 	char dom[KEY_MAX + 1];
-	table_count(&t->senders, *m->sender ? m->sender : "MAILER-DAEMON",
-	    seq, m->arrival, false);
-	table_count(&t->sdomains, pfa_qdomain(m->sender, dom, sizeof(dom)),
-	    seq, m->arrival, false);
+	/* senders of the mail waiting for delivery: a flood put on hold is
+	 * dealt with */
+	if (m->queue != PFA_Q_HOLD) {
+		table_count(&t->senders, *m->sender ? m->sender :
+		    "MAILER-DAEMON", seq, m->arrival, false);
+		table_count(&t->sdomains, pfa_qdomain(m->sender, dom,
+		    sizeof(dom)), seq, m->arrival, false);
+	}
 	for (size_t r = 0; r < m->nrcpts; r++) {
 		table_count(&t->rdomains, pfa_qdomain(m->rcpts[r].address, dom,
 		    sizeof(dom)), seq, m->arrival, true);

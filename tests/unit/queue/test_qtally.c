@@ -175,6 +175,10 @@ test_counts_and_tops(void **state)
 	assert_int_equal(pfa_qtable_top(&t.senders, 1, top), 1);
 	assert_string_equal(top[0]->key, "alice@example.org");
 	assert_int_equal(top[0]->msgs, 3);
+	/* the bounce is on hold: senders are those of mail waiting */
+	assert_int_equal(pfa_qtable_top(&t.sdomains, 5, top), 1);
+	assert_string_equal(top[0]->key, "example.org");
+	add(&t, PFA_Q_INCOMING, "B1", "", "x@example.net", 1, NULL, 10);
 	assert_int_equal(pfa_qtable_top(&t.sdomains, 5, top), 2);
 	assert_string_equal(top[1]->key, "MAILER-DAEMON");
 
