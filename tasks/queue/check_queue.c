@@ -21,6 +21,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "duration.h"
 #include "file.h"
 #include "log.h"
 #include "queue.h"
@@ -135,9 +136,16 @@ configure(const config_setting_t *s, void **out)
 		    c->total_crit);
 		rc |= ordered(s, "hold_warn", "hold_crit", c->hold_warn,
 		    c->hold_crit);
-		rc |= ordered(s, "age_warn", "age_crit",
-		    c->age_warn > 0 ? c->age_warn : -1,
-		    c->age_crit > 0 ? c->age_crit : -1);
+		if (c->age_warn > 0 && c->age_crit > 0 &&
+		    c->age_warn > c->age_crit) {
+			char w[32], k[32];
+			pfa_conf_error(setting(s, "age_warn") ?
+			    setting(s, "age_warn") : setting(s, "age_crit"),
+			    "age_warn (%s) is above age_crit (%s)",
+			    pfa_duration_format(c->age_warn, w, sizeof(w)),
+			    pfa_duration_format(c->age_crit, k, sizeof(k)));
+			rc = -1;
+		}
 	}
 	*out = c;
 	return rc ? -1 : 0;

@@ -33,8 +33,8 @@ static const char *const verbs[] = { "purge", "hold", "release", "flush",
 	NULL };
 static const char *const done_event[] = { "purged", "held", "released",
 	"flushed" };
-static const char *const done_word[] = { "deleted", "put on hold",
-	"released", "flushed" };
+static const char *const done_word[] = { "deleted", "held", "released",
+	"flushed" };
 static const char *const postsuper_flag[] = { "-d", "-h", "-H", NULL };
 
 struct sel {
@@ -405,11 +405,19 @@ describe(const struct sel *s)
 		free(out);
 		out = o;
 	}
-	char *o = pfa_xasprintf("%s%s%s%s%s%s", out, s->queue >= 0 ? " queue=" :
-	    "", s->queue >= 0 ? pfa_qnames[s->queue] : "", s->any ? " any=yes" :
-	    "", s->all ? " all=yes" : "", "");
-	free(out);
-	return o;
+	const char *extra[] = { s->queue >= 0 ? "queue=" : NULL,
+		s->any ? "any=yes" : NULL, s->all ? "all=yes" : NULL };
+	const char *val[] = { s->queue >= 0 ? pfa_qnames[s->queue] : "", "",
+		"" };
+	for (size_t i = 0; i < 3; i++) {
+		if (extra[i] == NULL)
+			continue;
+		char *o = pfa_xasprintf("%s%s%s%s", out, *out ? " " : "",
+		    extra[i], val[i]);
+		free(out);
+		out = o;
+	}
+	return out;
 }
 
 /* postsuper FLAG - QUEUE with the ids picked from QUEUE on stdin. */
@@ -452,6 +460,29 @@ act(struct pfa_ctx *ctx, const struct sel *s, const struct pick *k, int q)
 	return rc;
 }
 
+/* The --json document: what was selected, touched and not. */
+static void
+print_json(const struct sel *s, struct pick *k, bool dry, json_object *done,
+    json_object *not_done, int rc)
+{
+	json_object *doc = json_object_new_object();
+	json_object_object_add(doc, "command",
+	    json_object_new_string(verbs[s->verb]));
+	json_object_object_add(doc, "dry_run", json_object_new_boolean(dry));
+	json_object_object_add(doc, "selected", k->list);
+	k->list = NULL;
+	json_object_object_add(doc, "skipped_partial",
+	    json_object_new_int64((int64_t)k->partial));
+	json_object_object_add(doc, "touched",
+	    done ? done : json_object_new_array());
+	json_object_object_add(doc, "not_touched",
+	    not_done ? not_done : json_object_new_array());
+	json_object_object_add(doc, "exit_code", json_object_new_int(rc));
+	printf("%s\n", json_object_to_json_string_ext(doc,
+	    JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(doc);
+}
+
 int
 pfa_queue_command(struct pfa_ctx *ctx, int argc, char **argv)
 {
@@ -466,6 +497,7 @@ pfa_queue_command(struct pfa_ctx *ctx, int argc, char **argv)
 	char *what = describe(&s);
 	struct pick k = { .s = &s, .p = pfa_qjson_new(), .print = !ctx->json,
 		.list = ctx->json ? json_object_new_array() : NULL };
+	json_object *dj = NULL, *nj = NULL;
 	if (!ctx->json)
 		printf("%s: selected (%s):\n", dry ? "dry run" :
 		    verbs[s.verb], what);
@@ -483,11 +515,10 @@ pfa_queue_command(struct pfa_ctx *ctx, int argc, char **argv)
 			printf("; %llu already on hold", k.already);
 		printf("\n");
 	}
-	char q[64];
-	snprintf(q, sizeof(q), "would-%s", verbs[s.verb]);
 	if (k.n == 0 || dry) {
-		pfa_log(LOG_INFO, "task=%s event=%s count=%zu %s", ctx->task,
-		    k.n == 0 ? "nothing-selected" : q, k.n, what);
+		pfa_log(LOG_INFO, "task=%s event=%s%s count=%zu %s", ctx->task,
+		    k.n == 0 ? "nothing-selected" : "would-", k.n == 0 ? "" :
+		    verbs[s.verb], k.n, what);
 		if (dry && k.n > 0 && !ctx->json)
 			printf("would have %s %zu message%s; dry run: nothing "
 			    "changed\n", done_word[s.verb], k.n,
@@ -508,42 +539,15 @@ pfa_queue_command(struct pfa_ctx *ctx, int argc, char **argv)
 	size_t done = 0;
 	for (size_t i = 0; i < k.n; i++)
 		done += touched(&s, &k.v[i]);
-	json_object *dj = ctx->json ? json_object_new_array() : NULL;
-	json_object *nj = ctx->json ? json_object_new_array() : NULL;
+	dj = ctx->json ? json_object_new_array() : NULL;
+	nj = ctx->json ? json_object_new_array() : NULL;
 	report_ids(ctx, &s, &k, true, done, dj);
 	report_ids(ctx, &s, &k, false, k.n - done, nj);
 	if (rc == PFA_OK && done < k.n)
 		rc = PFA_WARNING;
-	if (ctx->json) {
-		json_object *doc = json_object_new_object();
-		json_object_object_add(doc, "touched", dj);
-		json_object_object_add(doc, "not_touched", nj);
-		json_object_object_add(k.list ? doc : doc, "selected", k.list);
-		k.list = NULL;
-		json_object_object_add(doc, "command",
-		    json_object_new_string(verbs[s.verb]));
-		json_object_object_add(doc, "dry_run",
-		    json_object_new_boolean(false));
-		json_object_object_add(doc, "exit_code", json_object_new_int(rc));
-		printf("%s\n", json_object_to_json_string_ext(doc,
-		    JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
-		json_object_put(doc);
-	}
 out:
-	if (k.list != NULL) {
-		json_object *doc = json_object_new_object();
-		json_object_object_add(doc, "command",
-		    json_object_new_string(verbs[s.verb]));
-		json_object_object_add(doc, "dry_run",
-		    json_object_new_boolean(dry));
-		json_object_object_add(doc, "selected", k.list);
-		json_object_object_add(doc, "skipped_partial",
-		    json_object_new_int64((int64_t)k.partial));
-		json_object_object_add(doc, "exit_code", json_object_new_int(rc));
-		printf("%s\n", json_object_to_json_string_ext(doc,
-		    JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
-		json_object_put(doc);
-	}
+	if (ctx->json)
+		print_json(&s, &k, dry, dj, nj, rc);
 	pfa_qjson_free(k.p);
 	free(k.v);
 	free(what);

@@ -26,8 +26,12 @@ age_text(long long s, char *buf, size_t size)
 {
 	if (s < 0)
 		s = 0;
-	if (s >= 86400)
+	if (s >= 86400 && s % 86400 / 3600 == 0)
+		snprintf(buf, size, "%lldd", s / 86400);
+	else if (s >= 86400)
 		snprintf(buf, size, "%lldd %lldh", s / 86400, s % 86400 / 3600);
+	else if (s >= 3600 && s % 3600 / 60 == 0)
+		snprintf(buf, size, "%lldh", s / 3600);
 	else if (s >= 3600)
 		snprintf(buf, size, "%lldh %lldm", s / 3600, s % 3600 / 60);
 	else if (s >= 60)
@@ -353,11 +357,10 @@ tops(const struct pfa_qreport_in *in, struct pfa_result *res)
 		const struct pfa_qkey *k = top[i];
 		char *key = pfa_reason_key(&k->reason);
 		pfa_result_add_finding(res, PFA_SEV_INFO, "PFA-QUEUE-002", key,
-		    NULL, "%llu message%s, %llu recipient%s, the oldest %s%s "
+		    NULL, "%llu message%s, %llu recipient%s, the oldest %s "
 		    "(e.g. %s to %s)", k->msgs, plural(k->msgs), k->rcpts,
 		    plural(k->rcpts), age_text((long long)t->now - k->oldest, a,
-		    sizeof(a)), k->sampled && *k->reason.dsn ? "" : "",
-		    k->example_id, k->example_rcpt);
+		    sizeof(a)), k->example_id, k->example_rcpt);
 		free(key);
 	}
 	n = pfa_qtable_top(&t->rdomains, want, top);
