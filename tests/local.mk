@@ -26,6 +26,7 @@ EXTRA_DIST += \
 	tasks/config/README.md
 
 FUZZ_TARGET_FILES = tests/fuzz/fuzz_mapsrc.c
+FUZZ_TARGET_FILES += tests/fuzz/fuzz_qjson.c tests/fuzz/fuzz_deferlog.c
 
 if HAVE_CMOCKA
 check_LIBRARIES = tests/unit/libtestutil.a
