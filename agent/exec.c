@@ -40,6 +40,7 @@ const char *const pfa_exec_base_env[] = {
 #define KILL_GRACE_MS 500	/* SIGTERM to SIGKILL */
 #define DRAIN_MS 200		/* reading on after the child exited */
 #define TICK_MS 50		/* how often to look for the child's exit */
+#define EXIT_POLL_MS 1		/* the same once its output has closed */
 #define CHUNK 32768
 
 struct child {
@@ -287,6 +288,7 @@ pump(struct child *c, struct pfa_capture *out, struct pfa_capture *err,
 			was_pending = sigismember(&pending, SIGPIPE) == 1;
 	}
 	bool masked = c->in >= 0, timed_out = false;
+	long long exit_poll = EXIT_POLL_MS;
 
 	for (;;) {
 		if (!c->reaped) {
@@ -306,6 +308,16 @@ pump(struct child *c, struct pfa_capture *out, struct pfa_capture *err,
 		long long ms = c->reaped ? drain_until - now : deadline - now;
 		if (!c->reaped && ms > TICK_MS)
 			ms = TICK_MS;
+		/* its output closed: it is most likely exiting, so look
+		 * again after 1, 2, 4 ... ms rather than a whole tick later
+		 * (a child that lives on without its output still costs only
+		 * a wake-up per tick soon) */
+		if (!c->reaped && c->out < 0 && c->err < 0 && c->in < 0) {
+			if (ms > exit_poll)
+				ms = exit_poll;
+			if (exit_poll < TICK_MS)
+				exit_poll *= 2;
+		}
 
 		struct pollfd pfd[3];
 		nfds_t n = 0;
