@@ -191,15 +191,21 @@ matches(const struct sel *s, const struct pfa_qmsg *m, bool *partial)
 	return hit > 0 && (hit == m->nrcpts || s->any);
 }
 
+/* One selected message on the terminal: addresses from the queue with
+ * their control characters as '?'. */
 static void
 print_msg(const struct pfa_qmsg *m, const char *note)
 {
+	char *from = pfa_qclean(*m->sender ? m->sender : "MAILER-DAEMON", 320);
+	char *to = pfa_qclean(m->nrcpts ? m->rcpts[0].address :
+	    "(no recipient)", 320);
 	printf("  %-8s %-16s from %s to %s", pfa_qnames[m->queue], m->id,
-	    *m->sender ? m->sender : "MAILER-DAEMON",
-	    m->nrcpts ? m->rcpts[0].address : "(no recipient)");
+	    from, to);
 	if (m->nrcpts > 1)
 		printf(" and %zu more", m->nrcpts - 1);
 	printf("%s\n", note);
+	free(from);
+	free(to);
 }
 
 static int

@@ -76,6 +76,17 @@ pfa_qdomain(const char *address, char *buf, size_t size)
 	return n > 0 ? buf : "(local)";
 }
 
+char *
+pfa_qclean(const char *s, size_t max)
+{
+	size_t n = s ? strnlen(s, max) : 0;
+	char *c = pfa_xmalloc(n + 1);
+	for (size_t i = 0; i < n; i++)
+		c[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
+	c[n] = '\0';
+	return c;
+}
+
 /* ------------------------------------------------------------ tables */
 
 static void
@@ -287,8 +298,8 @@ reason_of(struct pfa_qtally *t, const struct pfa_qmsg *m, size_t r)
 	free(key);
 	if (g != NULL && new) {
 		g->reason = rs;
-		g->example_id = pfa_xstrdup(m->id);
-		g->example_rcpt = pfa_xstrdup(m->rcpts[r].address);
+		g->example_id = pfa_qclean(m->id, KEY_MAX);
+		g->example_rcpt = pfa_qclean(m->rcpts[r].address, KEY_MAX);
 		if (t->sample != NULL && t->samples > 0 &&
 		    m->queue == PFA_Q_DEFERRED && *g->reason.dsn == '\0') {
 			t->samples--;

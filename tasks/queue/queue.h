@@ -156,6 +156,9 @@ size_t pfa_qtable_top(const struct pfa_qtable *tab, size_t n,
 /* The domain of ADDRESS, lower-cased, into BUF: "example.com",
  * "MAILER-DAEMON" for the null sender, "(local)" without a domain. */
 const char *pfa_qdomain(const char *address, char *buf, size_t size);
+/* S, at most MAX bytes, with control characters as '?' (for showing
+ * text from the queue).  Caller frees. */
+char *pfa_qclean(const char *s, size_t max);
 /* Totals over the listed queues (everything but corrupt). */
 void pfa_qtally_total(const struct pfa_qtally *t, struct pfa_qcount *out);
 

@@ -232,6 +232,9 @@ test_bounds(void **state)
 	assert_int_equal(pfa_qtable_top(&u.senders, 1, top), 1);
 	assert_null(strchr(top[0]->key, '\n'));
 	assert_true(strlen(top[0]->key) <= 320);
+	add(&u, PFA_Q_DEFERRED, "E2", "a@b", "x\033[2J\n@y", 1, "busy", 1);
+	assert_int_equal(pfa_qtable_top(&u.reasons, 1, top), 1);
+	assert_string_equal(top[0]->example_rcpt, "x?[2J?@y");
 	pfa_qtally_free(&u);
 	pfa_qtally_free(&t);
 }
