@@ -26,6 +26,7 @@ build_pkgs="build-essential autoconf automake libtool pkg-config
 test_pkgs="libcmocka-dev openssl postfix postfix-lmdb postfix-cdb syslog-ng-core
 	iproute2 procps util-linux jq"
 test_pkgs="$test_pkgs libfaketime ssl-cert"	# check-tls
+test_pkgs="$test_pkgs monitoring-plugins-standard"	# check-queue: check_mailq
 fuzz_pkgs="clang libclang-rt-14-dev"
 
 installed() {

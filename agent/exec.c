@@ -6,7 +6,8 @@
  * child, and never lets a child outlive its timeout: the child leads its
  * own process group (its own session on a pty) and the whole group gets
  * SIGTERM, then SIGKILL.  Output is read as it comes, so a chatty child
- * never blocks; beyond the bound it is read and thrown away.
+ * never blocks; beyond the bound it is read and thrown away, or, streamed,
+ * handed over line by line (exec_capture.c keeps what is kept).
  *
  * Errors: -1 and one log line (event=exec-failed) only when the program
  * could not be started; the child reports a failed execve through a
@@ -25,6 +26,7 @@
 #include <unistd.h>
 
 #include "exec.h"
+#include "exec_capture.h"
 #include "exec_child.h"
 #include "log.h"
 
@@ -38,14 +40,8 @@ const char *const pfa_exec_base_env[] = {
 #define KILL_GRACE_MS 500	/* SIGTERM to SIGKILL */
 #define DRAIN_MS 200		/* reading on after the child exited */
 #define TICK_MS 50		/* how often to look for the child's exit */
+#define EXIT_POLL_MS 1		/* the same once its output has closed */
 #define CHUNK 32768
-
-struct capture {
-	char *buf;
-	size_t len, cap, max;
-	size_t lines;		/* newlines seen, kept or not */
-	bool truncated;
-};
 
 struct child {
 	pid_t pid;
@@ -226,37 +222,11 @@ kill_group(struct child *c)
 	reap(c);
 }
 
-static void
-capture_add(struct capture *cap, const char *p, size_t n)
-{
-	for (const char *q = p, *end = p + n;
-	    (q = memchr(q, '\n', (size_t)(end - q))) != NULL; q++)
-		cap->lines++;
-	size_t room = cap->max - cap->len;
-	if (n > room) {
-		cap->truncated = true;
-		n = room;
-	}
-	if (n == 0)
-		return;
-	if (cap->len + n + 1 > cap->cap) {
-		size_t ncap = cap->cap ? cap->cap : 4096;
-		while (ncap < cap->len + n + 1)
-			ncap *= 2;
-		if (ncap > cap->max + 1)
-			ncap = cap->max + 1;
-		cap->buf = pfa_xrealloc(cap->buf, ncap);
-		cap->cap = ncap;
-	}
-	memcpy(cap->buf + cap->len, p, n);
-	cap->len += n;
-}
-
 /* One read per wake-up, so a child that writes without pause cannot
  * starve the other stream or the deadline.  Closes FD at EOF or error
  * (EIO is how a pty says EOF). */
 static void
-read_fd(int *fd, struct capture *cap)
+read_fd(int *fd, struct pfa_capture *cap)
 {
 	char buf[CHUNK];
 	ssize_t n;
@@ -264,7 +234,7 @@ read_fd(int *fd, struct capture *cap)
 		n = read(*fd, buf, sizeof(buf));
 	while (n < 0 && errno == EINTR);
 	if (n > 0)
-		capture_add(cap, buf, (size_t)n);
+		pfa_capture_add(cap, buf, (size_t)n);
 	else if (n == 0 || errno != EAGAIN)
 		close_fd(fd);
 }
@@ -294,11 +264,12 @@ feed_stdin(struct child *c, bool *epipe)
 /*
  * Until the child exited and its output is read, or the deadline.  Once
  * the child exited, output is read for at most DRAIN_MS more: a daemon it
- * left behind may hold the pipe open forever.  Returns true on timeout.
- * If the child was not reaped on return, its group is still to be killed.
+ * left behind may hold the pipe open forever, or until a line callback
+ * asked to stop.  Returns true on timeout.  If the child was not reaped on
+ * return, its group is still to be killed.
  */
 static bool
-pump(struct child *c, struct capture *out, struct capture *err,
+pump(struct child *c, struct pfa_capture *out, struct pfa_capture *err,
     long long deadline)
 {
 	long long drain_until = 0;
@@ -317,6 +288,7 @@ pump(struct child *c, struct capture *out, struct capture *err,
 			was_pending = sigismember(&pending, SIGPIPE) == 1;
 	}
 	bool masked = c->in >= 0, timed_out = false;
+	long long exit_poll = EXIT_POLL_MS;
 
 	for (;;) {
 		if (!c->reaped) {
@@ -324,7 +296,7 @@ pump(struct child *c, struct capture *out, struct capture *err,
 			if (c->reaped)
 				drain_until = now_ms() + DRAIN_MS;
 		}
-		if (c->reaped && c->out < 0 && c->err < 0)
+		if ((c->reaped && c->out < 0 && c->err < 0) || out->stopped)
 			break;
 		long long now = now_ms();
 		if (!c->reaped && now >= deadline) {
@@ -336,6 +308,16 @@ pump(struct child *c, struct capture *out, struct capture *err,
 		long long ms = c->reaped ? drain_until - now : deadline - now;
 		if (!c->reaped && ms > TICK_MS)
 			ms = TICK_MS;
+		/* its output closed: it is most likely exiting, so look
+		 * again after 1, 2, 4 ... ms rather than a whole tick later
+		 * (a child that lives on without its output still costs only
+		 * a wake-up per tick soon) */
+		if (!c->reaped && c->out < 0 && c->err < 0 && c->in < 0) {
+			if (ms > exit_poll)
+				ms = exit_poll;
+			if (exit_poll < TICK_MS)
+				exit_poll *= 2;
+		}
 
 		struct pollfd pfd[3];
 		nfds_t n = 0;
@@ -380,20 +362,9 @@ pump(struct child *c, struct capture *out, struct capture *err,
 	return timed_out;
 }
 
-static void
-capture_finish(struct capture *cap, char **s, size_t *len, bool *trunc)
-{
-	if (cap->buf == NULL)
-		cap->buf = pfa_xmalloc(1);
-	cap->buf[cap->len] = '\0';
-	*s = cap->buf;
-	*len = cap->len;
-	*trunc = cap->truncated;
-}
-
 /* A terminal's "\r\n" back to "\n" (ONLCR is off, but be sure). */
 static void
-strip_cr(struct capture *cap)
+strip_cr(struct pfa_capture *cap)
 {
 	size_t o = 0;
 	for (size_t i = 0; i < cap->len; i++)
@@ -426,6 +397,8 @@ pfa_exec(const char *const argv[], const struct pfa_exec_opts *opts,
 		o.timeout_ms = PFA_EXEC_DEFAULT_TIMEOUT_MS;
 	if (o.max_capture == 0)
 		o.max_capture = PFA_EXEC_DEFAULT_CAPTURE;
+	if (o.max_line == 0)
+		o.max_line = PFA_EXEC_DEFAULT_LINE;
 	memset(res, 0, sizeof(*res));
 
 	const char *prog = argv != NULL && argv[0] != NULL ? argv[0] : "";
@@ -506,8 +479,13 @@ pfa_exec(const char *const argv[], const struct pfa_exec_opts *opts,
 	if (c.err >= 0)
 		set_nonblock(c.err);
 
-	struct capture out = { .max = o.max_capture };
-	struct capture err = { .max = o.max_capture };
+	struct pfa_capture out, err;
+	if (o.on_line != NULL)
+		pfa_capture_init(&out, o.max_line, o.on_line, o.line_arg,
+		    o.use_pty);
+	else
+		pfa_capture_init(&out, o.max_capture, NULL, NULL, false);
+	pfa_capture_init(&err, o.max_capture, NULL, NULL, false);
 	res->timed_out = pump(&c, &out, &err, now_ms() + o.timeout_ms);
 	/* Kill before closing: closing a pty master hangs the terminal up
 	 * and the group would die of SIGHUP instead.  Never signal a reaped
@@ -525,11 +503,14 @@ pfa_exec(const char *const argv[], const struct pfa_exec_opts *opts,
 		if (c.known && WIFSIGNALED(c.wstatus))
 			res->signal = WTERMSIG(c.wstatus);
 	}
-	if (o.use_pty)
+	if (o.use_pty && o.on_line == NULL)
 		strip_cr(&out);
-	capture_finish(&out, &res->out, &res->out_len, &res->out_truncated);
+	pfa_capture_finish(&out, &res->out, &res->out_len,
+	    &res->out_truncated);
 	res->out_lines = out.lines;
-	capture_finish(&err, &res->err, &res->err_len, &res->err_truncated);
+	res->stopped = out.stopped;
+	pfa_capture_finish(&err, &res->err, &res->err_len,
+	    &res->err_truncated);
 	return 0;
 
 fail:;

@@ -11,6 +11,7 @@ libagent_a_SOURCES = \
 	%reldir%/ctx.c %reldir%/registry.c %reldir%/task.h \
 	%reldir%/duration.c %reldir%/duration.h \
 	%reldir%/exec.c %reldir%/exec.h \
+	%reldir%/exec_capture.c %reldir%/exec_capture.h \
 	%reldir%/exec_child.c %reldir%/exec_child.h \
 	%reldir%/file.c %reldir%/file.h \
 	%reldir%/gate.c %reldir%/gate.h \

@@ -15,6 +15,7 @@ extern const struct pfa_task task_rotate_dh;
 extern const struct pfa_task task_rebuild_maps;
 extern const struct pfa_task task_validate_config;
 extern const struct pfa_task task_check_tls;
+extern const struct pfa_task task_check_queue;
 
 /*
  * Run order: the tasks that change files first, then the ones that only
@@ -26,6 +27,7 @@ const struct pfa_task *const pfa_tasks[] = {
 	&task_rebuild_maps,
 	&task_validate_config,
 	&task_check_tls,
+	&task_check_queue,
 	NULL,
 };
 

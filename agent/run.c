@@ -226,6 +226,7 @@ run_task(size_t i, const struct pfa_config *cfg, const struct pfa_run_opts *o,
 	ctx.progress = isatty(STDERR_FILENO) && !o->quiet;
 	ctx.data = pfa_state_data(st, t->name);
 	ctx.gate = o->dry_run ? NULL : gate;
+	ctx.nagios = o->nagios;
 	if (json_object_deep_copy(ctx.data, saved, NULL) != 0)
 		*saved = NULL;
 	struct pfa_result *res = pfa_xmalloc(sizeof(*res));

@@ -43,6 +43,9 @@ struct pfa_ctx {
 					 * for a task command) */
 	struct pfa_gate *gate;		/* the core's; NULL in a dry run */
 	bool json;			/* --json (for a task command) */
+	bool nagios;			/* --nagios: a monitoring check, run
+					 * often; a task may take a cheaper
+					 * path that gives the same metrics */
 };
 
 /*

@@ -21,7 +21,12 @@ libpostfix_a_SOURCES = \
 	%reldir%/sni.c %reldir%/sni.h \
 	%reldir%/tlsfiles.c %reldir%/tlsfiles.h \
 	%reldir%/tlsparam.c %reldir%/tlsparam.h
-EXTRA_DIST += %reldir%/README.md
+EXTRA_DIST += %reldir%/README.md \
+	tests/unit/postfix/reasons/SOURCES \
+	tests/unit/postfix/reasons/whyscream_grok.tsv \
+	tests/unit/postfix/reasons/msimerson_postfix_parser.log \
+	tests/unit/postfix/reasons/kumina_postfix_exporter.log \
+	tests/unit/postfix/reasons/sergeymakinen_postfix_exporter.log
 
 UNIT_TESTS += \
 	tests/unit/postfix/test_cfview \

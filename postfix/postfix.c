@@ -383,6 +383,8 @@ pfa_postfix_master_started(struct pfa_postfix *pf)
 	if (rp == NULL || strncmp(strchr(buf, '(') ? strchr(buf, '(') : "",
 	    "(master)", 8) != 0)
 		return 0;
+	if (rp[1] != ' ' || rp[2] == 'Z' || rp[2] == 'X')
+		return 0;	/* stopped, not yet reaped: not running */
 	char *p = rp + 2;
 	for (int field = 3; field < 22 && p; field++) {
 		p = strchr(p, ' ');

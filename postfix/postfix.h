@@ -66,7 +66,9 @@ void pfa_postfix_invalidate(struct pfa_postfix *pf);
 int pfa_postfix_running(struct pfa_postfix *pf);
 /*
  * When the running master process started (queue_directory/pid/master.pid,
- * checked against /proc), or 0 if it is not running or cannot be told.
+ * checked against /proc: a master, not a zombie), or 0 if it is not
+ * running or cannot be told.  Cheaper than pfa_postfix_running (no
+ * `postfix status`), for a check that runs every minute.
  */
 time_t pfa_postfix_master_started(struct pfa_postfix *pf);
 

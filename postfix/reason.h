@@ -8,7 +8,7 @@
  * messages of one cause normalised: mail addresses, bracketed IP
  * addresses, queue ids and other long tokens with digits, and numbers
  * (but the SMTP reply code and the enhanced status code the remote server
- * gave are kept).  "connect to mx.example.com[192.0.2.1]:25: Connection
+ * gave are kept), and quoted names.  "connect to mx.example.com[192.0.2.1]:25: Connection
  * refused" for a thousand messages is one cause, per destination.  Pure
  * functions: no I/O, no log.  Text from outside is only ever data here.
  */
@@ -25,9 +25,15 @@ struct pfa_reason {
 	char *text;		/* normalised, at most PFA_REASON_MAX bytes */
 };
 
-/* Fills R from DSN (may be NULL) and TEXT (the reason as Postfix gives
- * it, e.g. postqueue's delay_reason or a log line's "(...)").  Free with
- * pfa_reason_free. */
+/*
+ * Fills R from DSN (may be NULL) and TEXT (the reason as Postfix gives
+ * it, e.g. postqueue's delay_reason or a log line's "(...)").  Postfix's
+ * "delivery temporarily suspended: " in front of the cause that suspended
+ * a destination is dropped, so both group as one cause.  Without a DSN
+ * (NULL or ""), the enhanced status code of the remote server's reply is
+ * taken from TEXT ("said: 450 4.7.1 ..."), if it has one; a DSN that is
+ * not digits and dots is dropped.  Free with pfa_reason_free.
+ */
 void pfa_reason_make(struct pfa_reason *r, const char *dsn, const char *text);
 void pfa_reason_free(struct pfa_reason *r);
 

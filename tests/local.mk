@@ -22,12 +22,14 @@ EXTRA_DIST += \
 	tests/sandbox/demo.sh tests/sandbox/demo.conf \
 	tests/integration/lib.sh tests/integration/pfa.sh $(INTEGRATION_TESTS) \
 	tests/bench/bench_dh.sh tests/bench/bench_maps.sh tests/bench/README.md \
+	tests/bench/bench_queue.sh \
 	tests/fuzz/build.sh tests/fuzz/run.sh tests/fuzz/corpus $(FUZZ_TARGET_FILES) \
 	tasks/README.md tasks/dh/README.md tasks/maps/README.md \
 	tasks/config/README.md
 
 FUZZ_TARGET_FILES = tests/fuzz/fuzz_mapsrc.c tests/fuzz/fuzz_pem.c \
 	tests/fuzz/fuzz_postconf.c
+FUZZ_TARGET_FILES += tests/fuzz/fuzz_qjson.c tests/fuzz/fuzz_deferlog.c
 
 if HAVE_CMOCKA
 check_LIBRARIES = tests/unit/libtestutil.a
@@ -66,6 +68,7 @@ demo: pfagent
 bench: pfagent tests/bench/dhgen-bench
 	$(SHELL) $(top_srcdir)/tests/bench/bench_dh.sh '$(abs_top_builddir)'
 	$(SHELL) $(top_srcdir)/tests/bench/bench_maps.sh '$(abs_top_builddir)'
+	$(SHELL) $(top_srcdir)/tests/bench/bench_queue.sh '$(abs_top_builddir)'
 
 # ---------------------------------------------------------------- fuzz
 # libFuzzer targets, built with clang from the sources (not the objects

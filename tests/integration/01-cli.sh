@@ -93,7 +93,7 @@ pfa_run list
 tap_is "$PFA_RC" 0 "list exits 0"
 tap_like "$(cat "$PFA_OUT")" 'rotate-dh +yes +1w +never' "list shows rotate-dh, its interval, never run"
 pfa_run --json list
-tap_is "$(jq_out '[.tasks[].name] | join(",")')" "rotate-dh,rebuild-maps,validate-config,check-tls" "--json list names every task, in run order: the ones that change files first"
+tap_is "$(jq_out '[.tasks[].name] | join(",")')" "rotate-dh,rebuild-maps,validate-config,check-tls,check-queue" "--json list names every task, in run order: the ones that change files first"
 tap_is "$(jq_out '(.tasks[] | select(.name == "rotate-dh")).every')" "604800" "--json list gives the interval in seconds"
 tap_is "$(jq_out '(.tasks[] | select(.name == "rotate-dh")).last_run')" "null" "--json list: never run"
 pfa_run --json status

@@ -10,6 +10,8 @@
 #   sandbox.sh banner DIR         print the SMTP 220 greeting (fails without one)
 #   sandbox.sh send DIR FROM TO   one SMTP transaction; prints the server's final
 #                                 reply; exit 0 if the message was accepted (250)
+#   sandbox.sh inject DIR N       N messages over SMTP (smtp-source), waiting until
+#                                 every one of them is in the deferred queue
 #
 # The instance lives entirely in DIR and is addressed with "postfix -c DIR/etc":
 #   DIR/etc      main.cf, master.cf (written from scratch, chroot = n everywhere)
@@ -26,6 +28,10 @@
 #   export PFSB_TLS=... PFSB_DH=... MAIL_CONFIG=...          (one per line)
 #
 # Environment: PFSB_CERT_DAYS (default 3650) - validity of the test certificate.
+# For inject: SANDBOX_FROM (sender@example.test), SANDBOX_TO (rcpt@example.test),
+# SANDBOX_RCPTS (recipients per message, default 1: smtp-source numbers them,
+# 1.rcpt@..., 2.rcpt@...), SANDBOX_AGE (e.g. 10d: the messages' arrival time is
+# back-dated by that much; Postfix runs under libfaketime while they arrive).
 #
 # Runs as root.  Several instances can run side by side.  Diagnostics go to
 # stderr; without a tty postfix(1) prints nothing itself, so on failure the
@@ -54,7 +60,7 @@ warn() {
 }
 
 usage() {
-	sed -n '4,12s/^# \{0,1\}//p' "$0" >&2
+	sed -n '4,14s/^# \{0,1\}//p' "$0" >&2
 	exit 2
 }
 
@@ -619,6 +625,98 @@ cmd_send() {
 	smtp 60 "$PORT" send "$2" "$3"
 }
 
+# ------------------------------------------------------------------ inject
+
+# Messages in the queues that showq lists (regular files, any subdirectory).
+queue_files() {
+	find "$SPOOL/maildrop" "$SPOOL/incoming" "$SPOOL/active" "$SPOOL/deferred" \
+		"$SPOOL/hold" -type f 2>/dev/null | wc -l
+}
+
+queue_files_in() {
+	find "$SPOOL/$1" -type f 2>/dev/null | wc -l
+}
+
+# settle TARGET SECONDS [any]: until incoming and active are empty, the
+# queues hold at least TARGET messages and (unless "any") no deferred
+# message is due (a deferred file's mtime is its next retry: one in the
+# past is still to be retried; under libfaketime every one looks due).
+settle() {
+	local target=$1 end=$((SECONDS + $2)) due
+	while :; do
+		if [ "$(queue_files_in incoming)" = 0 ] && [ "$(queue_files_in active)" = 0 ] &&
+			[ "$(queue_files)" -ge "$target" ]; then
+			[ "${3:-}" != any ] || return 0
+			due=$(find "$SPOOL/deferred" -type f ! -newermt "@$(date +%s)" 2>/dev/null | head -n 1)
+			[ -n "$due" ] || return 0
+		fi
+		[ "$SECONDS" -lt "$end" ] || return 1
+		sleep 0.2
+	done
+}
+
+faketime_lib() {
+	local f
+	for f in /usr/lib/*/faketime/libfaketime.so.1 /usr/lib/faketime/libfaketime.so.1; do
+		[ -f "$f" ] && { echo "$f"; return 0; }
+	done
+	return 1
+}
+
+# restart_instance [ENV...]: postfix stop, then start with ENV added to
+# import_environment (under libfaketime that is), in a private mount
+# namespace with its own /dev/shm: libfaketime leaves a shared-memory file
+# behind for every daemon a signal kills, and those vanish with the tmpfs.
+restart_instance() {
+	local mpid
+	mpid=$(our_master || true)
+	# stop in real time: postfix(1) hands import_environment to its script
+	postconf -c "$ETC" -X import_environment
+	stop_instance "$mpid" || die "could not stop $ETC"
+	[ $# -eq 0 ] || postconf -c "$ETC" -e \
+		"import_environment = $(postconf -c "$ETC" -dh import_environment) $*"
+	unshare -m --propagation private sh -c \
+		'mount -t tmpfs -o mode=1777 tmpfs /dev/shm && exec postfix -c "$1" start' \
+		sh "$ETC" </dev/null >/dev/null 2>&1 || { explain_failure; die "postfix -c $ETC start failed"; }
+	wait_banner 10 >/dev/null || { explain_failure; die "no SMTP greeting after restart"; }
+}
+
+cmd_inject() {
+	local n=$2 target lib wait_s out
+	require_sandbox "$1"
+	port_of
+	case $n in
+	'' | *[!0-9]*) die "bad message count '$n'" ;;
+	esac
+	command -v smtp-source >/dev/null || die "smtp-source not found (package postfix)"
+	our_master >/dev/null || die "$DIR: sandbox not running"
+	target=$(($(queue_files) + n))
+	wait_s=$((60 + n / 100))
+	if [ -n "${SANDBOX_AGE:-}" ]; then
+		case $SANDBOX_AGE in
+		*[!0-9smhdw]* | [!0-9]*) die "bad SANDBOX_AGE '$SANDBOX_AGE' (e.g. 10d)" ;;
+		esac
+		lib=$(faketime_lib) || die "libfaketime not found (package libfaketime)"
+		restart_instance "LD_PRELOAD=$lib" "FAKETIME=-$SANDBOX_AGE"
+	fi
+	out=$DIR/log/smtp-source.out
+	if ! smtp-source -4 -s 10 -m "$n" -r "${SANDBOX_RCPTS:-1}" -l 512 \
+		-M sandbox-client.invalid -f "${SANDBOX_FROM:-sender@example.test}" \
+		-t "${SANDBOX_TO:-rcpt@example.test}" -S "sandbox message" \
+		"127.0.0.1:$PORT" </dev/null >"$out" 2>&1; then
+		cat "$out" >&2
+		die "smtp-source failed"
+	fi
+	rm -f "$out"
+	settle "$target" "$wait_s" ${SANDBOX_AGE:+any} || die "the queue did not settle at $target messages within ${wait_s} s"
+	if [ -n "${SANDBOX_AGE:-}" ]; then
+		# back to real time; qmgr retries the back-dated messages once
+		# (their next retry is in the past) and they are deferred again
+		restart_instance
+		settle "$target" "$wait_s" || die "back-dated messages were not retried within ${wait_s} s"
+	fi
+}
+
 [ $# -ge 2 ] || usage
 action=$1
 shift
@@ -629,5 +727,6 @@ status) [ $# -eq 1 ] || usage; cmd_status "$1" ;;
 env) [ $# -eq 1 ] || usage; cmd_env "$1" ;;
 banner) [ $# -eq 1 ] || usage; cmd_banner "$1" ;;
 send) [ $# -eq 3 ] || usage; cmd_send "$@" ;;
+inject) [ $# -eq 2 ] || usage; cmd_inject "$@" ;;
 *) usage ;;
 esac

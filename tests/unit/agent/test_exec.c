@@ -5,8 +5,9 @@
  * asserts on what came back: separate streams, status and signal, the
  * timeout killing the whole process group (the test process is a child
  * subreaper, so orphaned grandchildren come back to it and can be checked),
- * bounded capture without deadlock, stdin, the fixed environment, closed
- * descriptors and the pseudo-terminal.  /bin/sh is used here only to build
+ * bounded capture without deadlock, streamed stdout (lines to a callback,
+ * cut at a bound, a callback that stops the run and the group), stdin,
+ * the fixed environment, closed descriptors and the pseudo-terminal.  /bin/sh is used here only to build
  * test programs; pfagent itself never runs a shell.
  */
 #include <dirent.h>
@@ -624,6 +625,217 @@ test_pty_refuses_stdin(void **state)
 	assert_int_equal(errno, EINVAL);
 }
 
+/* ------------------------------------------------------- streaming */
+
+/* What a line callback saw: every line kept (small tests) or only
+ * counted, the longest, the cut ones; STOP_AFTER > 0 stops the run. */
+struct lines {
+	char text[4096];
+	size_t len;		/* of text */
+	size_t n, cut, longest;
+	unsigned long long sum;	/* of lines that are numbers */
+	size_t stop_after;
+	bool bad_nul;		/* a line not NUL-terminated at LEN */
+};
+
+static int
+on_line(void *arg, const char *line, size_t len, bool cut)
+{
+	struct lines *l = arg;
+	l->n++;
+	l->cut += cut;
+	if (len > l->longest)
+		l->longest = len;
+	if (line[len] != '\0' || strlen(line) != len)
+		l->bad_nul = true;
+	if (!cut)
+		l->sum += strtoull(line, NULL, 10);
+	if (l->len + len + 2 < sizeof(l->text)) {
+		memcpy(l->text + l->len, line, len);
+		l->len += len;
+		l->text[l->len++] = '|';
+		l->text[l->len] = '\0';
+	}
+	return l->stop_after > 0 && l->n >= l->stop_after;
+}
+
+static void
+test_stream_lines(void **state)
+{
+	(void)state;
+	const char *argv[] = { "/bin/sh", "-c",
+	    "printf 'a\\nbb\\n\\nccc'; echo err >&2", NULL };
+	struct lines l = { .len = 0 };
+	struct pfa_exec_opts o = { .on_line = on_line, .line_arg = &l };
+	struct pfa_exec_result res;
+	run(argv, &o, &res);
+	assert_int_equal(res.status, 0);
+	/* the last line has no newline and still comes */
+	assert_string_equal(l.text, "a|bb||ccc|");
+	assert_int_equal(l.n, 4);
+	assert_int_equal(l.cut, 0);
+	assert_false(l.bad_nul);
+	assert_string_equal(res.out, "");	/* nothing kept */
+	assert_int_equal(res.out_len, 0);
+	assert_int_equal(res.out_lines, 3);
+	assert_string_equal(res.err, "err\n");	/* stderr still captured */
+	assert_false(res.stopped);
+	pfa_exec_result_free(&res);
+}
+
+static void
+test_stream_many_lines_bounded(void **state)
+{
+	(void)state;
+	/* 1.3 MB in lines of at most 7 bytes, with a line bound of 16: all
+	 * of it comes through, line by line, none cut */
+	const char *argv[] = { "/usr/bin/seq", "1", "200000", NULL };
+	struct lines l = { .len = 0 };
+	struct pfa_exec_opts o = { .on_line = on_line, .line_arg = &l,
+		.max_line = 16, .timeout_ms = 20000 };
+	struct pfa_exec_result res;
+	run(argv, &o, &res);
+	assert_int_equal(res.status, 0);
+	assert_int_equal(l.n, 200000);
+	assert_int_equal(l.cut, 0);
+	assert_int_equal(l.longest, 6);
+	assert_true(l.sum == 200000ULL * 200001ULL / 2);
+	assert_int_equal(res.out_lines, 200000);
+	assert_int_equal(res.out_len, 0);
+	pfa_exec_result_free(&res);
+}
+
+static void
+test_stream_long_line_cut(void **state)
+{
+	(void)state;
+	/* a 3 MB line between two short ones, a line bound of 1000 */
+	const char *argv[] = { "/bin/sh", "-c", "echo 1; head -c 3000000 "
+	    "/dev/zero | tr '\\0' x; echo; echo 2", NULL };
+	struct lines l = { .len = 0 };
+	struct pfa_exec_opts o = { .on_line = on_line, .line_arg = &l,
+		.max_line = 1000, .timeout_ms = 20000 };
+	struct pfa_exec_result res;
+	run(argv, &o, &res);
+	assert_int_equal(res.status, 0);
+	assert_int_equal(l.n, 3);
+	assert_int_equal(l.cut, 1);
+	assert_int_equal(l.longest, 1000);
+	assert_int_equal(l.sum, 3);	/* 1 and 2 whole, after the cut */
+	assert_false(l.bad_nul);
+	pfa_exec_result_free(&res);
+}
+
+static void
+test_stream_last_line_cut(void **state)
+{
+	(void)state;
+	const char *argv[] = { "/bin/sh", "-c", "head -c 5000 /dev/zero | "
+	    "tr '\\0' y", NULL };
+	struct lines l = { .len = 0 };
+	struct pfa_exec_opts o = { .on_line = on_line, .line_arg = &l,
+		.max_line = 100 };
+	struct pfa_exec_result res;
+	run(argv, &o, &res);
+	assert_int_equal(l.n, 1);
+	assert_int_equal(l.cut, 1);
+	assert_int_equal(l.longest, 100);
+	pfa_exec_result_free(&res);
+}
+
+static void
+test_stream_stop_kills_group(void **state)
+{
+	/* the callback stops after 3 lines of a writer that never ends and
+	 * whose grandchild would outlive it: both are killed at once */
+	const char *pidfile = path_in(state, "gc.pid");
+	char script[4200];
+	snprintf(script, sizeof(script), "sleep 30 & echo $! > %s; "
+	    "exec /usr/bin/yes", pidfile);
+	const char *argv[] = { "/bin/sh", "-c", script, NULL };
+	struct lines l = { .stop_after = 3 };
+	struct pfa_exec_opts o = { .on_line = on_line, .line_arg = &l,
+		.timeout_ms = 20000 };
+	struct pfa_exec_result res;
+	long long t0 = now_ms();
+	run(argv, &o, &res);
+	assert_true(now_ms() - t0 < 5000);
+	assert_true(res.stopped);
+	assert_false(res.timed_out);
+	assert_int_equal(l.n >= 3, 1);
+	assert_true(strncmp(l.text, "y|y|y|", 6) == 0);
+	assert_int_equal(res.status, -1);
+	assert_int_equal(res.signal, SIGTERM);
+	pid_t gc = read_pid(pidfile);
+	assert_true(gc > 0);
+	int st = wait_for(gc, 3000);
+	assert_int_not_equal(st, -1);
+	assert_true(WIFSIGNALED(st));
+	pfa_exec_result_free(&res);
+}
+
+static void
+test_stream_timeout(void **state)
+{
+	(void)state;
+	const char *argv[] = { "/bin/sh", "-c", "echo one; exec sleep 30",
+	    NULL };
+	struct lines l = { .len = 0 };
+	struct pfa_exec_opts o = { .on_line = on_line, .line_arg = &l,
+		.timeout_ms = 300 };
+	struct pfa_exec_result res;
+	long long t0 = now_ms();
+	run(argv, &o, &res);
+	assert_true(now_ms() - t0 < 3000);
+	assert_true(res.timed_out);
+	assert_false(res.stopped);
+	assert_string_equal(l.text, "one|");	/* came before the timeout */
+	pfa_exec_result_free(&res);
+}
+
+static void
+test_stream_stdin_and_env(void **state)
+{
+	(void)state;
+	const char *cat[] = { "/bin/cat", NULL };
+	struct lines l = { .len = 0 };
+	struct pfa_exec_opts o = { .on_line = on_line, .line_arg = &l,
+		.stdin_data = "x\ny\n", .stdin_len = 4 };
+	struct pfa_exec_result res;
+	run(cat, &o, &res);
+	assert_string_equal(l.text, "x|y|");
+	pfa_exec_result_free(&res);
+	/* the same fixed environment as a capture */
+	const char *env[] = { "/usr/bin/env", NULL };
+	const char *extra[] = { "MAIL_CONFIG=/x", NULL };
+	struct lines e = { .len = 0 };
+	struct pfa_exec_opts oe = { .on_line = on_line, .line_arg = &e,
+		.env = extra };
+	setenv("PFA_TEST_LEAK", "1", 1);
+	run(env, &oe, &res);
+	unsetenv("PFA_TEST_LEAK");
+	assert_null(strstr(e.text, "PFA_TEST_LEAK"));
+	assert_non_null(strstr(e.text, "LC_ALL=C|"));
+	assert_non_null(strstr(e.text, "MAIL_CONFIG=/x|"));
+	pfa_exec_result_free(&res);
+}
+
+static void
+test_stream_pty(void **state)
+{
+	(void)state;
+	const char *argv[] = { "/bin/sh", "-c", "test -t 1 && echo tty; "
+	    "printf 'a\\r\\nb\\n'", NULL };
+	struct lines l = { .len = 0 };
+	struct pfa_exec_opts o = { .use_pty = true, .on_line = on_line,
+		.line_arg = &l };
+	struct pfa_exec_result res;
+	run(argv, &o, &res);
+	assert_int_equal(res.status, 0);
+	assert_string_equal(l.text, "tty|a|b|");
+	pfa_exec_result_free(&res);
+}
+
 static void
 test_no_fd_leak(void **state)
 {
@@ -647,6 +859,14 @@ test_no_fd_leak(void **state)
 	run(slow, &quick, &res);
 	assert_true(res.timed_out);
 	pfa_exec_result_free(&res);
+	const char *yes[] = { "/usr/bin/yes", NULL };
+	for (int i = 0; i < 5; i++) {
+		struct lines l = { .stop_after = 2 };
+		struct pfa_exec_opts st = { .on_line = on_line, .line_arg = &l };
+		run(yes, &st, &res);
+		assert_true(res.stopped);
+		pfa_exec_result_free(&res);
+	}
 	assert_int_equal(count_fds(), before);
 }
 
@@ -686,6 +906,14 @@ main(void)
 		T(test_pty_status_and_timeout),
 		T(test_pty_refuses_stdin),
 		T(test_no_fd_leak),
+		T(test_stream_lines),
+		T(test_stream_many_lines_bounded),
+		T(test_stream_long_line_cut),
+		T(test_stream_last_line_cut),
+		T(test_stream_stop_kills_group),
+		T(test_stream_timeout),
+		T(test_stream_stdin_and_env),
+		T(test_stream_pty),
 #undef T
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
