@@ -175,7 +175,7 @@ require_trusted_dir(const config_setting_t *s, const char *name,
 }
 
 static const char *const top_keys[] = {
-	"postfix", "log", "state_directory", "tasks", NULL,
+	"postfix", "log", "state_directory", "run_timeout", "tasks", NULL,
 };
 static const char *const postfix_keys[] = {
 	"config_directory", "command_directory", "reload", "health_wait",
@@ -319,6 +319,9 @@ load_settings(struct pfa_config *c)
 	if (pfa_conf_string(root, "state_directory", PFA_DEFAULT_STATEDIR,
 	    &c->state_directory) < 0 ||
 	    require_absolute(root, "state_directory", c->state_directory) < 0)
+		rc = -1;
+	if (pfa_conf_duration(root, "run_timeout", 3600, 5, 86400,
+	    &c->run_timeout) < 0)
 		rc = -1;
 	if (load_tasks(c, tasks) < 0)
 		rc = -1;

@@ -42,6 +42,7 @@ struct pfa_config {
 				 * maillog_file is unset */
 	int facility;		/* log.facility */
 	char *state_directory;
+	int64_t run_timeout;	/* seconds a whole run may take */
 	struct pfa_task_conf *tasks;	/* indexed like pfa_tasks[] */
 	config_t cfg;		/* kept alive for settings' file:line */
 	struct pfa_conf_files *files;	/* the files read (config_source.h) */

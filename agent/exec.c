@@ -29,6 +29,8 @@
 #include "exec_capture.h"
 #include "exec_child.h"
 #include "log.h"
+#include "signals.h"
+#include "trust.h"
 
 const char *const pfa_exec_base_env[] = {
 	"PATH=/usr/sbin:/usr/bin:/sbin:/bin",
@@ -170,6 +172,8 @@ child_errno(int fd)
 static void
 reap(struct child *c)
 {
+	/* the group's name goes before its leader: then its pid is free */
+	pfa_signals_child(0);
 	while (!c->reaped) {
 		pid_t r = waitpid(c->pid, &c->wstatus, 0);
 		if (r == c->pid) {
@@ -187,6 +191,12 @@ poll_reap(struct child *c)
 {
 	if (c->reaped)
 		return;
+	siginfo_t si;
+	memset(&si, 0, sizeof(si));
+	if (waitid(P_PID, (id_t)c->pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+	    si.si_pid != c->pid)
+		return;		/* still running */
+	pfa_signals_child(0);
 	pid_t r = waitpid(c->pid, &c->wstatus, WNOHANG);
 	if (r == c->pid)
 		c->reaped = c->known = true;
@@ -303,6 +313,9 @@ pump(struct child *c, struct pfa_capture *out, struct pfa_capture *err,
 			timed_out = true;
 			break;
 		}
+		/* a stop (signals.h): the caller kills the group */
+		if (!c->reaped && pfa_signals_stopping())
+			break;
 		if (c->reaped && now >= drain_until)
 			break;
 		long long ms = c->reaped ? drain_until - now : deadline - now;
@@ -406,6 +419,22 @@ pfa_exec(const char *const argv[], const struct pfa_exec_opts *opts,
 		errno = EINVAL;
 		return start_failed(prog, "not-absolute");
 	}
+	/* what another user could replace never runs as root; one that is
+	 * not there fails as execve would */
+	struct pfa_untrusted u;
+	if (pfa_trust_path(prog, &u) < 0) {
+		if (u.err != 0) {
+			errno = u.err;
+			return start_failed(prog, "stat");
+		}
+		(void)pfa_trust_require(prog, "program");	/* says why */
+		errno = EPERM;
+		return start_failed(prog, "untrusted");
+	}
+	if (pfa_signals_stopping()) {
+		errno = EINTR;	/* asked to stop: start nothing new */
+		return start_failed(prog, "stopping");
+	}
 	if (o.use_pty && o.stdin_data != NULL) {
 		/* a terminal has no clean end-of-file for arbitrary data */
 		errno = EINVAL;
@@ -441,13 +470,16 @@ pfa_exec(const char *const argv[], const struct pfa_exec_opts *opts,
 	}
 
 	step = "fork";
+	pid_t parent = getpid();
 	c.pid = fork();
 	if (c.pid < 0)
 		goto fail;
 	if (c.pid == 0)
-		pfa_exec_child_run(argv, envp, cin, cout, cerr, slave, ep[1]);
+		pfa_exec_child_run(argv, envp, cin, cout, cerr, slave, ep[1],
+		    parent);
 	if (!o.use_pty)
 		setpgid(c.pid, c.pid);	/* both sides: no window for kill */
+	pfa_signals_child(c.pid);
 	close_fd(&cin);
 	close_fd(&cout);
 	close_fd(&cerr);
@@ -487,6 +519,9 @@ pfa_exec(const char *const argv[], const struct pfa_exec_opts *opts,
 		pfa_capture_init(&out, o.max_capture, NULL, NULL, false);
 	pfa_capture_init(&err, o.max_capture, NULL, NULL, false);
 	res->timed_out = pump(&c, &out, &err, now_ms() + o.timeout_ms);
+	/* killed by the handler (already reaped) or to be killed below */
+	if (pfa_signals_stopping())
+		res->interrupted = pfa_stop_requested();
 	/* Kill before closing: closing a pty master hangs the terminal up
 	 * and the group would die of SIGHUP instead.  Never signal a reaped
 	 * pid: it may be someone else's by now. */

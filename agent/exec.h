@@ -67,9 +67,15 @@ struct pfa_exec_result {
 	bool err_truncated;
 	bool stopped;		/* the line callback stopped the run (the
 				 * group was killed) */
+	int interrupted;	/* the run was asked to stop (signals.h):
+				 * that signal; the group was killed */
 };
 
-/* 0: the program ran (see res); -1: it could not be started (logged). */
+/*
+ * 0: the program ran (see res); -1: it could not be started (logged), or
+ * was refused: a program, or a directory above it, that fails the
+ * ownership rule (trust.h) is never run (EPERM, said on stderr).
+ */
 int pfa_exec(const char *const argv[], const struct pfa_exec_opts *opts,
     struct pfa_exec_result *res);
 void pfa_exec_result_free(struct pfa_exec_result *res);

@@ -1,7 +1,8 @@
 /*
  * exec_child.c - the child's side of exec.c, between fork and execve.
  *
- * Resets signal dispositions and the mask, makes the child a process group
+ * Resets signal dispositions and the mask, asks the kernel to kill the
+ * child when pfagent dies (PR_SET_PDEATHSIG), makes the child a process group
  * leader (or a session leader with the pty as its controlling terminal),
  * puts its stdio on 0-2, closes every other descriptor but the error pipe
  * and execs.  Async-signal-safe calls only: no malloc, no stdio, no log.
@@ -13,6 +14,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <termios.h>
 #include <unistd.h>
@@ -84,7 +86,7 @@ close_from(int low)
  */
 _Noreturn void
 pfa_exec_child_run(const char *const argv[], char *const envp[], int in,
-    int out, int err, int slave, int errw)
+    int out, int err, int slave, int errw, pid_t parent)
 {
 	struct sigaction dfl;
 	sigset_t none;
@@ -96,6 +98,9 @@ pfa_exec_child_run(const char *const argv[], char *const envp[], int in,
 		sigaction(s, &dfl, NULL);	/* SIG_IGN survives exec */
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+	/* dies with pfagent, even of SIGKILL (not across a set-id exec) */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+		goto fail;
 
 	if (slave >= 0) {
 		struct termios t;

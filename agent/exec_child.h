@@ -9,6 +9,8 @@
 #ifndef PFA_EXEC_CHILD_H
 #define PFA_EXEC_CHILD_H
 
+#include <sys/types.h>
+
 /*
  * Call only in the child, right after fork.  IN/OUT/ERR become 0/1/2 (with
  * a pty, SLAVE >= 0, they are all SLAVE and IN/OUT/ERR are ignored); ERRW
@@ -16,6 +18,6 @@
  * with ENVP, or writes errno to ERRW and calls _exit(127).
  */
 _Noreturn void pfa_exec_child_run(const char *const argv[], char *const envp[],
-    int in, int out, int err, int slave, int errw);
+    int in, int out, int err, int slave, int errw, pid_t parent);
 
 #endif

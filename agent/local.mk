@@ -21,6 +21,7 @@ libagent_a_SOURCES = \
 	%reldir%/report.c %reldir%/report.h \
 	%reldir%/result.c %reldir%/result.h \
 	%reldir%/run.c %reldir%/run.h \
+	%reldir%/signals.c %reldir%/signals.h \
 	%reldir%/state.c %reldir%/state.h \
 	%reldir%/trust.c %reldir%/trust.h
 EXTRA_DIST += %reldir%/README.md
@@ -35,6 +36,7 @@ UNIT_TESTS += \
 	tests/unit/agent/test_lock \
 	tests/unit/agent/test_log \
 	tests/unit/agent/test_report \
+	tests/unit/agent/test_signals \
 	tests/unit/agent/test_state \
 	tests/unit/agent/test_trust
 tests_unit_agent_test_atomic_LDFLAGS = $(AM_LDFLAGS) \

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@
 #include "duration.h"
 #include "log.h"
 #include "run.h"
+#include "signals.h"
 #include "task.h"
 
 #ifndef PACKAGE_VERSION
@@ -103,7 +105,9 @@ sane_process(void)
 				abort();
 		}
 	umask(022);
-	signal(SIGPIPE, SIG_IGN);
+	/* an inherited ignored SIGCHLD, blocked signals: as Postfix does,
+	 * start from a known state */
+	pfa_signals_init();
 }
 
 /* The exit status for "could not run at all". */
@@ -113,8 +117,9 @@ fail_code(const struct opts *o)
 	return o->run.exit_changed ? 1 : PFA_UNKNOWN;
 }
 
-int
-main(int argc, char **argv)
+/* main without the final check of standard output */
+static int
+pfagent(int argc, char **argv)
 {
 	enum { OPT_JSON = 256, OPT_FORCE, OPT_EXIT_CHANGED, OPT_NAGIOS };
 	static const struct option longopts[] = {
@@ -244,5 +249,28 @@ main(int argc, char **argv)
 	}
 	pfa_config_free(&cfg);
 	pfa_log_close();
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	bool exit_changed = false;
+	for (int i = 1; i < argc; i++)
+		exit_changed |= strcmp(argv[i], "--exit-changed") == 0;
+	int rc = pfagent(argc, argv);
+	/* output that did not reach its reader (a full disk, a closed
+	 * pipe) is a failure, whatever the command did */
+	errno = 0;
+	int flushed = fflush(stdout);
+	int e = errno;
+	if (flushed != 0 || ferror(stdout)) {
+		/* an earlier write's errno is gone: only this one's is known */
+		fprintf(stderr, "pfagent: cannot write to standard output%s%s "
+		    "(what it says is incomplete)\n", e ? ": " : "",
+		    e ? strerror(e) : "");
+		rc = exit_changed ? 1 : (int)pfa_status_worst(
+		    (enum pfa_status)rc, PFA_UNKNOWN);
+	}
 	return rc;
 }

@@ -24,12 +24,18 @@
 #include "log.h"
 #include "report.h"
 #include "run.h"
+#include "signals.h"
 #include "state.h"
 #include "task.h"
 
 const struct pfa_finding_doc pfa_run_findings[] = {
 	{ "PFA-RUN-001", PFA_SEV_WARNING, "pfagent is started less often than "
 	    "a task's interval: install an hourly trigger" },
+	{ "PFA-RUN-002", PFA_SEV_UNKNOWN, "the run was stopped (SIGTERM, "
+	    "SIGINT, SIGHUP or run_timeout) while this task worked: it stays "
+	    "due" },
+	{ "PFA-RUN-003", PFA_SEV_UNKNOWN, "the run was stopped before this "
+	    "task started" },
 	{ NULL, 0, NULL },
 };
 
@@ -158,6 +164,26 @@ exit_code(const struct pfa_run_opts *o, struct pfa_result *const res[],
 	if (worst == PFA_CRITICAL || worst == PFA_UNKNOWN || g->rolled_back)
 		return 1;
 	return changed > 0 ? 0 : 2;
+}
+
+/* PFA-RUN-002 on the task the stop interrupted: UNKNOWN, so it stays due. */
+static void
+stopped_during(struct pfa_result *res)
+{
+	int sig = pfa_stop_requested();
+	pfa_result_add_finding(res, PFA_SEV_UNKNOWN, "PFA-RUN-002", "pfagent",
+	    NULL, "stopped by %s while this task worked: what it had not "
+	    "finished was left as it was (no file half written), and the task "
+	    "stays due", pfa_signals_name(sig));
+}
+
+/* PFA-RUN-003 in the core's result for each task the stop kept back. */
+static void
+stopped_before(size_t i, struct pfa_result *core)
+{
+	pfa_result_add_finding(core, PFA_SEV_UNKNOWN, "PFA-RUN-003",
+	    pfa_tasks[i]->name, NULL, "not run: stopped by %s before it "
+	    "started", pfa_signals_name(pfa_stop_requested()));
 }
 
 /* -------------------------------------------------------------- effects */
@@ -350,16 +376,34 @@ pfa_cmd_run(const struct pfa_config *cfg, const struct pfa_run_opts *o,
 	json_object **saved = pfa_xcalloc(ntasks, sizeof(*saved));
 	struct pfa_gate gate;
 	pfa_gate_init(&gate);
+	/* the whole run's deadline; a stop (signals.h) ends the task in
+	 * progress and starts no other */
+	pfa_signals_deadline((unsigned)cfg->run_timeout);
 	for (size_t i = 0; i < ntasks; i++)
-		if (run[i]) {
+		if (run[i] && pfa_stop_requested()) {
+			stopped_before(i, &core);
+			rt[i].skipped = "the run was stopped";
+		} else if (run[i]) {
 			res[i] = run_task(i, cfg, o, nnames > 0, &st, pf, &gate,
 			    &saved[i]);
 			rt[i].ran = true;
 			rt[i].res = res[i];
+			if (pfa_stop_requested())
+				stopped_during(res[i]);
 		}
+	pfa_signals_deadline(0);
 
+	/* what was changed is finished (validated and reloaded, or rolled
+	 * back) even after a stop: the gate's commands are not interrupted */
 	struct pfa_gate_outcome go;
+	pfa_signals_protect(true);
 	pfa_gate_run(&gate, cfg, pf, res, ntasks, o->dry_run, &go);
+	pfa_signals_protect(false);
+	if (pfa_stop_requested())
+		fprintf(stderr, "pfagent: stopped by %s: the task in progress "
+		    "was ended, no other started%s\n",
+		    pfa_signals_name(pfa_stop_requested()), go.needed ?
+		    "; the reload gate finished what was changed" : "");
 
 	for (size_t i = 0; i < ntasks; i++) {
 		if (res[i] != NULL)

@@ -55,6 +55,7 @@ cannot(const char *p, int err, struct pfa_untrusted *u)
 	snprintf(u->path, sizeof(u->path), "%s", p);
 	snprintf(u->why, sizeof(u->why), "%s", strerror(err));
 	u->fix[0] = '\0';
+	u->err = err;
 	return -1;
 }
 

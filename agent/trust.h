@@ -24,6 +24,7 @@ struct pfa_untrusted {
 	char path[PATH_MAX];	/* the file or directory at fault */
 	char why[128];		/* "is writable by group or other (mode 0666)" */
 	char fix[2 * PATH_MAX + 48];	/* "chown root:root P && chmod go-w P"; "" when none */
+	int err;		/* when it could not be examined: the errno */
 };
 
 /*

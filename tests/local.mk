@@ -14,7 +14,8 @@ INTEGRATION_TESTS += \
 	tests/integration/06-health.sh \
 	tests/integration/07-instance.sh \
 	tests/integration/08-health-listeners.sh \
-	tests/integration/10-untrusted.sh
+	tests/integration/10-untrusted.sh \
+	tests/integration/11-robust.sh
 
 EXTRA_DIST += \
 	tests/README.md tests/layout.sh tests/deps.sh tests/minimal-debian.sh \

@@ -41,6 +41,7 @@ struct pfa_dh_opts {
 	pfa_dh_progress_fn progress;	/* may be NULL */
 	void *progress_arg;
 	double timeout;		/* seconds, 0: none */
+	int (*stop)(void);	/* nonzero: give up now (may be NULL) */
 };
 
 /*

@@ -385,7 +385,8 @@ after(const struct timespec *t0, double sec)
 
 /*
  * Waits until a worker finds p or fails, all have ended, or the timeout;
- * calls the progress function every TICK_NS.  -1: timed out.
+ * calls the progress function every TICK_NS (and opts->stop).  -1: timed
+ * out; -2: asked to stop.
  */
 static int
 wait_workers(struct shared *sh, const struct pfa_dh_opts *opts,
@@ -409,6 +410,10 @@ wait_workers(struct shared *sh, const struct pfa_dh_opts *opts,
 			timed_out = 1;
 			break;
 		}
+		if (opts->stop != NULL && opts->stop()) {
+			timed_out = 2;	/* asked to stop */
+			break;
+		}
 		if (el < (double)(ticks + 1) * tick)
 			continue;
 		ticks = (unsigned long)(el / tick);
@@ -420,7 +425,7 @@ wait_workers(struct shared *sh, const struct pfa_dh_opts *opts,
 		}
 	}
 	pthread_mutex_unlock(&sh->lock);
-	return timed_out ? -1 : 0;
+	return timed_out ? -timed_out : 0;
 }
 
 static int
@@ -512,6 +517,9 @@ pfa_dh_search(const struct pfa_dh_opts *opts, BIGNUM **p, char *errbuf,
 		    strerror(e));
 	else if (sh.err[0] != '\0')
 		pfa_ssl_set_err(errbuf, errlen, "%s", sh.err);
+	else if (timed_out == -2)
+		pfa_ssl_set_err(errbuf, errlen, "asked to stop after %lu "
+		    "candidates", atomic_load(&sh.tested));
 	else if (timed_out)
 		pfa_ssl_set_err(errbuf, errlen, "no %d-bit safe prime found within "
 		    "%g s (%lu candidates tested)", opts->bits, opts->timeout,

@@ -25,6 +25,7 @@
 #include "file.h"
 #include "log.h"
 #include "remedy.h"
+#include "signals.h"
 #include "task.h"
 
 /* larger than any DH parameter file */
@@ -308,6 +309,7 @@ make_params(struct pfa_ctx *ctx, struct pfa_result *res,
 			.progress = ctx->progress ? progress : NULL,
 			.progress_arg = (void *)c,
 			.timeout = (double)c->timeout,
+			.stop = pfa_stop_requested,
 		};
 		rc = pfa_dh_generate(&o, pem, len, err, sizeof(err));
 		if (ctx->progress)

@@ -33,6 +33,7 @@
 #include "mapbuild.h"
 #include "maptable.h"
 #include "mapcount.h"
+#include "signals.h"
 
 #define BUILD_TAG ".pfagent-build."
 #define RAND_LEN 6
@@ -64,7 +65,7 @@ struct pfa_map_build {
 	mode_t mode;		/* the copy's and database's mode */
 };
 
-/* The CRITICAL finding that ends a failed build; -1. */
+/* The CRITICAL finding that ends a failed build (none after a stop); -1. */
 static int
 build_failed(struct pfa_map_build *b, const char *id, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -72,6 +73,10 @@ build_failed(struct pfa_map_build *b, const char *id, const char *fmt, ...)
 static int
 build_failed(struct pfa_map_build *b, const char *id, const char *fmt, ...)
 {
+	/* a stop (signals.h) ended it, not the table: the core says so
+	 * (PFA-RUN-002) */
+	if (pfa_stop_requested())
+		return -1;
 	char msg[2048];
 	va_list ap;
 	va_start(ap, fmt);

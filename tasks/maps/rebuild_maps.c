@@ -31,6 +31,7 @@
 #include "maptable.h"
 #include "rebuild_maps.h"
 #include "rebuild_table.h"
+#include "signals.h"
 #include "task.h"
 
 static const struct pfa_finding_doc map_findings[] = {
@@ -196,9 +197,13 @@ run(struct pfa_ctx *ctx, struct pfa_result *res)
 		blacklist(&rn, &pend);
 	}
 	pfa_maptables_sort(&l);
-	for (size_t i = 0; i < l.n; i++)
+	/* a stop (signals.h) ends the table in progress; none after it */
+	bool stopped = false;
+	for (size_t i = 0; i < l.n && !(stopped = pfa_stop_requested()); i++)
 		pfa_maps_table(&rn, &l.v[i], pend.data != NULL &&
 		    (l.v[i].flags & PFA_MT_BLACKLIST) ? &pend : NULL);
+	if (stopped || pfa_stop_requested())
+		complete = false;	/* keep the records of tables not seen */
 	if (complete && !ctx->dry_run)
 		pfa_maprecs_prune(rn.recs, &l);
 

@@ -5,7 +5,11 @@
 # running postmap -q in a loop, the live database answers, and answers
 # with either the old or the new version, never a mix and never an error.
 # A clean run afterwards builds the current source, leaves no build or
-# temporary file, and a second clean run changes nothing.
+# temporary file, and a second clean run changes nothing.  postmap never
+# outlives a killed pfagent (it dies with it).  Then SIGTERM at random
+# instants: pfagent ends the rebuild cleanly (exit 3, saying so, or 0 when
+# it had finished), with no postmap left running and no build or
+# temporary file left behind.
 . "$PFA_SRCDIR/tests/integration/lib.sh"
 . "$PFA_SRCDIR/tests/integration/pfa.sh"
 
@@ -54,7 +58,7 @@ wait_gone() {
 
 # trials TYPE COUNT
 trials() {
-	local type=$1 count=$2 t v pid kids delay got want_old bad=0 newer=0 older=0
+	local type=$1 count=$2 t v pid kids delay got want_old bad=0 newer=0 older=0 outlived=0
 	local table=$type:$M/big-$type
 	gen "$M/big-$type" A
 	pfa_maps_conf "discover = false; tables = [ \"$table\" ];"
@@ -87,6 +91,12 @@ trials() {
 		kids=$(ps -o pid= --ppid "$pid" 2>/dev/null | tr -d ' ' || true)
 		kill -KILL "$pid" 2>/dev/null || true
 		wait "$pid" 2>/dev/null || true
+		sleep 0.5
+		for k in $kids; do
+			if [ -r "/proc/$k/stat" ] && ! grep -q ') Z ' "/proc/$k/stat" 2>/dev/null; then
+				outlived=$((outlived + 1))
+			fi
+		done
 		# shellcheck disable=SC2086 # one pid per word
 		wait_gone $kids
 		got=$(answers "$table")
@@ -106,6 +116,7 @@ trials() {
 	wait "$reader" 2>/dev/null || true
 	tap_diag "$type: $count kills, the live database had the new version after $newer and the old one after $older"
 	tap_is "$bad" 0 "$type: after each of $count kills postmap -q answers, with the old or the new version"
+	tap_is "$outlived" 0 "$type: postmap never outlived a killed pfagent (half a second after)"
 	tap_is "$(wc -l <"$M/reader.fail")" 0 "$type: a reader querying all along never saw an error or a mix"
 	[ -s "$M/reader.fail" ] && tap_diag "$(head -5 "$M/reader.fail")"
 
@@ -122,7 +133,57 @@ trials() {
 	tap_is "$(file_id "$db")" "$before" "$type: the database keeps its inode and mtime"
 }
 
+# term_trials COUNT: SIGTERM at a random instant of a hash rebuild.
+term_trials() {
+	local count=$1 t v=A pid delay rc kids left bad=0 stopped=0 finished=0
+	local table=hash:$M/big-term
+	gen "$M/big-term" A
+	pfa_maps_conf "discover = false; tables = [ \"$table\" ];"
+	pfa_run run rebuild-maps
+	for t in $(seq 1 "$count"); do
+		if [ "$v" = A ]; then v=B; else v=A; fi
+		gen "$M/big-term" "$v"
+		"$PFAGENT" -c "$PFA_CONF" run rebuild-maps >"$M/term.out" 2>"$M/term.err" </dev/null &
+		pid=$!
+		delay=$(awk -v r="$RANDOM" 'BEGIN { printf "%.2f", 0.05 + (r % 150) / 100 }')
+		sleep "$delay"
+		kids=$(ps -o pid= --ppid "$pid" 2>/dev/null | tr -d ' ' || true)
+		kill -TERM "$pid" 2>/dev/null || true
+		rc=0
+		wait "$pid" || rc=$?
+		left=
+		for k in $kids; do
+			if [ -r "/proc/$k/stat" ] && ! grep -q ') Z ' "/proc/$k/stat" 2>/dev/null; then
+				left="$left $k"
+			fi
+		done
+		case $rc in
+		3) grep -q 'stopped by SIGTERM' "$M/term.err" && stopped=$((stopped + 1)) ||
+			{ bad=$((bad + 1)); tap_diag "trial $t: exit 3 without saying why: $(cat "$M/term.err")"; } ;;
+		0) finished=$((finished + 1)) ;;
+		*) bad=$((bad + 1)); tap_diag "trial $t (TERM after ${delay}s): exit $rc: $(head -3 "$M/term.err")" ;;
+		esac
+		[ -z "$left" ] || { bad=$((bad + 1)); tap_diag "trial $t: postmap left running:$left"; kill -9 $left 2>/dev/null; }
+		if ls -A "$M" | grep -qE '\.pfagent(-build)?\.'; then
+			bad=$((bad + 1))
+			tap_diag "trial $t: left behind: $(ls -A "$M" | grep -E '\.pfagent(-build)?\.' | tr '\n' ' ')"
+		fi
+		case $(answers "$table") in
+		"A A A" | "B B B") ;;
+		*) bad=$((bad + 1)); tap_diag "trial $t: the live table answers $(answers "$table")" ;;
+		esac
+	done
+	tap_diag "SIGTERM: $stopped runs stopped, $finished had finished"
+	tap_is "$bad" 0 "SIGTERM during $count rebuilds: exit 3 saying so (or 0 when done), nothing left running or behind, the live table whole"
+	tap_ok "at least one SIGTERM came while the rebuild ran" test "$stopped" -gt 0
+	gen "$M/big-term" C
+	pfa_run run rebuild-maps
+	tap_is "$PFA_RC" 0 "after the SIGTERMs a clean run exits 0"
+	tap_is "$(postmap -c "$PFSB_ETC" -q key5.example.test "$table")" "value-5-C" "and builds the current source"
+}
+
 pfa_setup_maps ""
+term_trials 10
 trials hash 40
 trials lmdb 10
 trials cdb 10
