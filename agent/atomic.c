@@ -550,3 +550,13 @@ pfa_atomic_restore(const char *path, const char *kept)
 	target_free(&t);
 	return rc;
 }
+
+void
+pfa_atomic_clean(const char *path)
+{
+	struct target t;
+	if (split(path, &t) < 0)
+		return;
+	remove_leftovers(&t, NULL);
+	target_free(&t);
+}

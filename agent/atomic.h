@@ -62,4 +62,11 @@ int pfa_atomic_install(const char *tmp, const char *path, bool keep,
  */
 int pfa_atomic_restore(const char *path, const char *kept);
 
+/*
+ * Removes what an interrupted or failed run of the atomic writer left
+ * beside PATH (its temporary files and a hidden link to a replaced
+ * version); the caller holds the run lock.  Logged, never an error.
+ */
+void pfa_atomic_clean(const char *path);
+
 #endif

@@ -112,6 +112,13 @@ pfa_ctx_install(struct pfa_ctx *ctx, struct pfa_result *res, const char *tmp,
 	return 1;
 }
 
+void
+pfa_ctx_clean(struct pfa_ctx *ctx, const char *path)
+{
+	if (!ctx->dry_run)
+		pfa_atomic_clean(path);
+}
+
 int
 pfa_ctx_write_private(struct pfa_ctx *ctx, const char *path,
     const void *data, size_t len)

@@ -251,9 +251,15 @@ pfa_gate_run(struct pfa_gate *g, const struct pfa_config *cfg,
 
 	int running = pfa_postfix_running(pf);
 	if (running < 0) {
+		/* left in place, the changes would never be reloaded: the
+		 * next run sees nothing to do.  Put back, they are redone. */
 		pfa_result_add_finding(&out->res, PFA_SEV_UNKNOWN,
 		    "PFA-GATE-007", pfa_postfix_config_dir(pf), NULL,
-		    "could not tell whether Postfix is running; not reloaded");
+		    "could not tell whether Postfix is running; not reloaded: "
+		    "the changes were put back and the tasks stay due, so the "
+		    "next run tries again");
+		restore_all(results, n, &out->res);
+		out->rolled_back = true;
 		return;
 	}
 	out->running_known = true;

@@ -356,8 +356,19 @@ pfa_cmd_run(const struct pfa_config *cfg, const struct pfa_run_opts *o,
 		    "and findings are not logged; pfagent(8), SYSLOG, says "
 		    "where they go\n", syslog_missing);
 
+	/* a state file that cannot be read is not replaced by an empty one:
+	 * what the tasks recorded (a reload still owed) would be lost */
 	struct pfa_state st;
-	pfa_state_load(&st, cfg->state_directory, 0);
+	if (pfa_state_load(&st, cfg->state_directory, 0) < 0) {
+		fprintf(stderr, "pfagent: cannot read the state file %s: %s; "
+		    "nothing done (the file is left as it is)\n", st.path,
+		    strerror(errno));
+		pfa_state_free(&st);
+		if (lockfd >= 0)
+			pfa_lock_release(lockfd);
+		free(named);
+		return fail_code(o);
+	}
 	time_t now = time(NULL);
 	/* a run of the core's own, for what is about no task */
 	struct pfa_result core;

@@ -107,9 +107,11 @@ pfa_state_load(struct pfa_state *st, const char *statedir, unsigned flags)
 			return 0;
 		}
 		if (errno != EINVAL && errno != EFBIG) {
+			int e = errno;
 			pfa_log_errno(LOG_ERR, "event=state-read-failed file=%s",
 			    st->path);
 			st->root = fresh_root();
+			errno = e;
 			return -1;
 		}
 		why = errno == EFBIG ? "too large" : "not a regular file";

@@ -31,7 +31,8 @@ struct pfa_state {
 /* Latest time a stored time may hold (year 9999: printable). */
 #define PFA_TIME_MAX	253402300799LL
 
-/* 0 loaded (or fresh); -1 could not read at all (logged). */
+/* 0 loaded (or fresh); -1 could not read at all (logged; errno says
+ * why): a run must then not save over it. */
 int pfa_state_load(struct pfa_state *st, const char *statedir,
     unsigned flags);
 /* Atomic replace of the file; 0 or -1 (logged). */

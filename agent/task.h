@@ -131,6 +131,14 @@ int pfa_ctx_install(struct pfa_ctx *ctx, struct pfa_result *res,
     const char *tmp, const char *path);
 
 /*
+ * Removes what an earlier run left beside PATH, a file the task replaces
+ * or installs (an interrupted run's temporary file, a hidden link to a
+ * replaced version that would keep Postfix from noticing the new one).
+ * Nothing in a dry run.
+ */
+void pfa_ctx_clean(struct pfa_ctx *ctx, const char *path);
+
+/*
  * Writes PATH, one of the task's own files in the state directory (drift
  * snapshots), atomically with mode 0600 and no kept version.  In a dry
  * run nothing is written.  1 written, 0 identical or dry run, -1 failed

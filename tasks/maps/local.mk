@@ -10,8 +10,10 @@ libtask_maps_a_SOURCES = \
 	%reldir%/rebuild_table.c %reldir%/rebuild_table.h \
 	%reldir%/blacklist.c %reldir%/blacklist.h \
 	%reldir%/mapbuild.c %reldir%/mapbuild.h \
+	%reldir%/mapclean.c %reldir%/mapclean.h \
 	%reldir%/mapcount.c %reldir%/mapcount.h \
 	%reldir%/maprecord.c %reldir%/maprecord.h \
+	%reldir%/mapsafe.c %reldir%/mapsafe.h \
 	%reldir%/mapsrc.c %reldir%/mapsrc.h %reldir%/mapsrc_int.h \
 	%reldir%/mapsrc_cidr.c %reldir%/mapsrc_re.c %reldir%/mapsrc_sni.c \
 	%reldir%/maptable.c %reldir%/maptable.h
@@ -25,4 +27,5 @@ INTEGRATION_TESTS += \
 	tests/integration/30-maps.sh \
 	tests/integration/31-blacklist.sh \
 	tests/integration/32-maps-kill.sh \
-	tests/integration/33-sni-maps.sh
+	tests/integration/33-sni-maps.sh \
+	tests/integration/34-maps-hostile.sh

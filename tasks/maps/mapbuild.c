@@ -32,20 +32,15 @@
 #include "log.h"
 #include "mapbuild.h"
 #include "maptable.h"
+#include "mapclean.h"
 #include "mapcount.h"
+#include "mapsafe.h"
 #include "signals.h"
 
-#define BUILD_TAG ".pfagent-build."
-#define RAND_LEN 6
 #define TMP_TRIES 100
 #define POSTMAP_TIMEOUT_MS (10 * 60 * 1000)
 #define POSTMAP_CAPTURE (1024 * 1024)
 
-/* What postmap may leave beside COPY: NAME + suffix. */
-static const char *const by_products[] = {
-	"", ".db", ".lmdb", ".cdb", ".cdb.tmp", NULL,
-};
-#define BDB_TMP_PREFIX "__db."		/* Berkeley DB's creation name */
 
 struct pfa_map_build {
 	struct pfa_ctx *ctx;
@@ -95,85 +90,20 @@ dir_len(const char *path)
 	return slash ? (size_t)(slash - path) + 1 : 0;
 }
 
-/* NAME is ".SRC.pfagent-build.XXXXXX" plus a by-product suffix, or
- * "__db." of one ending in ".db" (Berkeley DB's temporary name). */
-static bool
-is_build_name(const char *name, const char *prefix, size_t plen)
-{
-	if (strncmp(name, BDB_TMP_PREFIX, strlen(BDB_TMP_PREFIX)) == 0) {
-		name += strlen(BDB_TMP_PREFIX);
-		size_t n = strlen(name);
-		if (n < 3 || strcmp(name + n - 3, ".db") != 0 ||
-		    n - 3 != plen + RAND_LEN)
-			return false;
-		return strncmp(name, prefix, plen) == 0;
-	}
-	if (strncmp(name, prefix, plen) != 0 || strlen(name) < plen + RAND_LEN)
-		return false;
-	for (size_t i = plen; i < plen + RAND_LEN; i++)
-		if (!((name[i] >= 'a' && name[i] <= 'z') ||
-		    (name[i] >= 'A' && name[i] <= 'Z') ||
-		    (name[i] >= '0' && name[i] <= '9')))
-			return false;
-	for (size_t i = 0; by_products[i] != NULL; i++)
-		if (strcmp(name + plen + RAND_LEN, by_products[i]) == 0)
-			return true;
-	return false;
-}
-
-/* Build files of SOURCE from an interrupted run (regular files only; the
- * caller holds the run lock). */
-static void
-remove_leftovers(const struct pfa_map_build *b)
-{
-	size_t dl = dir_len(b->source);
-	char *dir = dl ? pfa_xasprintf("%.*s", (int)dl, b->source) :
-	    pfa_xstrdup(".");
-	char *prefix = pfa_xasprintf(".%s%s", b->source + dl, BUILD_TAG);
-	size_t plen = strlen(prefix);
-	char q[1024];
-	DIR *d = opendir(dir);
-	if (d == NULL) {
-		pfa_log_path_failed("build-failed", dir, "leftover-scan");
-		goto out;
-	}
-	struct dirent *de;
-	while ((de = readdir(d)) != NULL) {
-		struct stat st;
-		if (!is_build_name(de->d_name, prefix, plen) ||
-		    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
-		    !S_ISREG(st.st_mode))
-			continue;
-		char *p = pfa_xasprintf("%.*s%s", (int)dl, b->source,
-		    de->d_name);
-		pfa_log_quote(q, sizeof(q), p);
-		if (unlinkat(dirfd(d), de->d_name, 0) == 0)
-			pfa_log(LOG_NOTICE, "task=%s event=removed-leftover "
-			    "file=%s", b->ctx->task, q);
-		else
-			pfa_log_path_failed("build-failed", p, "remove-leftover");
-		free(p);
-	}
-	closedir(d);
-out:
-	free(dir);
-	free(prefix);
-}
-
 /* Removes COPY and everything postmap made from it. */
 static void
 remove_build(const struct pfa_map_build *b)
 {
 	if (b->copy == NULL)
 		return;
-	for (size_t i = 0; by_products[i] != NULL; i++) {
-		char *p = pfa_xasprintf("%s%s", b->copy, by_products[i]);
+	for (size_t i = 0; pfa_map_by_products[i] != NULL; i++) {
+		char *p = pfa_xasprintf("%s%s", b->copy, pfa_map_by_products[i]);
 		if (unlink(p) < 0 && errno != ENOENT)
 			pfa_log_path_failed("build-failed", p, "remove-build");
 		free(p);
 	}
 	size_t dl = dir_len(b->copy);
-	char *p = pfa_xasprintf("%.*s" BDB_TMP_PREFIX "%s.db", (int)dl,
+	char *p = pfa_xasprintf("%.*s" PFA_MAP_BDB_TMP "%s.db", (int)dl,
 	    b->copy, b->copy + dl);
 	if (unlink(p) < 0 && errno != ENOENT)
 		pfa_log_path_failed("build-failed", p, "remove-build");
@@ -208,16 +138,16 @@ create_copy(struct pfa_map_build *b)
 	static unsigned counter;
 	size_t dl = dir_len(b->source);
 	for (int i = 0; i < TMP_TRIES; i++) {
-		unsigned char r[RAND_LEN];
-		char rnd[RAND_LEN + 1];
+		unsigned char r[PFA_MAP_RAND_LEN];
+		char rnd[PFA_MAP_RAND_LEN + 1];
 		if (getrandom(r, sizeof(r), GRND_NONBLOCK) != (ssize_t)sizeof(r))
-			for (size_t k = 0; k < RAND_LEN; k++)	/* O_EXCL copes */
+			for (size_t k = 0; k < PFA_MAP_RAND_LEN; k++)	/* O_EXCL copes */
 				r[k] = (unsigned char)((unsigned)getpid() *
 				    2654435761u >> (k * 4) ^ ++counter * 40503u);
-		for (size_t k = 0; k < RAND_LEN; k++)
+		for (size_t k = 0; k < PFA_MAP_RAND_LEN; k++)
 			rnd[k] = set[r[k] % (sizeof(set) - 1)];
-		rnd[RAND_LEN] = '\0';
-		b->copy = pfa_xasprintf("%.*s.%s" BUILD_TAG "%s", (int)dl,
+		rnd[PFA_MAP_RAND_LEN] = '\0';
+		b->copy = pfa_xasprintf("%.*s.%s" PFA_MAP_BUILD_TAG "%s", (int)dl,
 		    b->source, b->source + dl, rnd);
 		int fd = open(b->copy, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
 		    O_CLOEXEC | O_NOCTTY, 0600);
@@ -478,7 +408,7 @@ fix_owner_mode(struct pfa_map_build *b)
 static int
 build(struct pfa_map_build *b, const char *data, size_t len)
 {
-	remove_leftovers(b);
+	pfa_map_clean(b->ctx->task, b->source);
 	if (make_copy(b, data, len) < 0)
 		return -1;
 	b->copy_db = pfa_map_db_path(b->type, b->copy);
@@ -554,7 +484,8 @@ pfa_map_build_start(struct pfa_ctx *ctx, struct pfa_result *res,
 	b->sni = (flags & PFA_MT_SNI) != 0;
 	b->secret = (flags & (PFA_MT_SNI | PFA_MT_SECRET)) != 0;
 	/* an SNI database holds the private keys its source names */
-	b->mode = st->st_mode & (b->sni ? 0700 : 07777);
+	/* never more than Postfix needs: no write or execute for others */
+	b->mode = pfa_mapsafe_db_mode(st->st_mode, b->sni);
 	b->res = res;
 	b->type = type;
 	b->source = source;

@@ -42,6 +42,13 @@ pfa_maptables_add(struct pfa_maptables *l, const char *type, const char *path,
 	if (t != NULL) {
 		free(spec);
 		t->flags |= flags;
+		/* proxy_read_maps lists what other parameters use: name the
+		 * parameter that says what the table is for */
+		if (strncmp(t->param, "proxy_", 6) == 0 &&
+		    strncmp(param, "proxy_", 6) != 0) {
+			free(t->param);
+			t->param = pfa_xstrdup(param);
+		}
 		return t;
 	}
 	l->v = pfa_xrealloc(l->v, (l->n + 1) * sizeof(*l->v));

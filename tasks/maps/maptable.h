@@ -33,7 +33,8 @@ struct pfa_maptable {
 	char *spec;		/* "TYPE:/path", the key of its record */
 	char *type;
 	char *path;
-	char *param;		/* first parameter naming it, or "pfagent.conf" */
+	char *param;		/* first parameter naming it (other than
+				 * proxy_*_maps), or "pfagent.conf" */
 	unsigned flags;
 };
 

@@ -69,6 +69,12 @@ static const struct pfa_finding_doc map_findings[] = {
 	    "file it names changed" },
 	{ "PFA-MAP-018", PFA_SEV_CRITICAL, "the blacklist map is a file "
 	    "pfagent did not write: never replaced" },
+	{ "PFA-MAP-019", PFA_SEV_CRITICAL, "others may write a table's source "
+	    "(or a directory above it): not built when the table decides "
+	    "access or delivery or holds secrets" },
+	{ "PFA-MAP-020", PFA_SEV_INFO, "a table's source is a symbolic link" },
+	{ "PFA-MAP-021", PFA_SEV_WARNING, "a table's source changed while "
+	    "pfagent read or built it: the live table was left alone" },
 	{ NULL, 0, NULL },
 };
 

@@ -25,6 +25,8 @@
 #include "file.h"
 #include "log.h"
 #include "mapbuild.h"
+#include "mapclean.h"
+#include "mapsafe.h"
 #include "maprecord.h"
 #include "mapsrc.h"
 #include "maptable.h"
@@ -294,7 +296,23 @@ content_verdict(const struct tab *tb, const char **why, bool *certs)
 	return BUILD;
 }
 
-/* Reads (or takes the pending) source and hashes it; -1 after MAP-014. */
+/* PFA-MAP-021: the source is not at rest (WHY); the live table stays as
+ * it is and the next run takes the source.  -1. */
+static int
+unsettled(struct pfa_maps_run *rn, struct tab *tb, const char *why)
+{
+	pfa_result_add_finding(rn->res, PFA_SEV_WARNING, "PFA-MAP-021",
+	    tb->t->path, NULL, "%s: the source %s (someone writing it in "
+	    "place?); the live table was left as it is, the next run takes "
+	    "it once it is at rest", tb->t->spec, why);
+	free(tb->data);
+	tb->data = NULL;
+	tb->len = 0;
+	return -1;
+}
+
+/* Reads (or takes the pending) source and hashes it; -1 after MAP-014,
+ * MAP-019 or MAP-021. */
 static int
 load(struct pfa_maps_run *rn, struct tab *tb,
     const struct pfa_maps_pending *pend)
@@ -305,6 +323,10 @@ load(struct pfa_maps_run *rn, struct tab *tb,
 		memcpy(tb->data, pend->data, pend->len);
 		tb->data[pend->len] = '\0';
 		tb->len = pend->len;
+	} else if (pfa_mapsafe_source(t, rn->res) < 0) {
+		return -1;	/* others may write it (PFA-MAP-019) */
+	} else if (!pfa_mapsafe_settle(t->path)) {
+		return unsettled(rn, tb, "keeps changing");
 	} else if (pfa_file_read(t->path, PFA_MAP_MAX_SOURCE, PFA_FILE_FOLLOW,
 	    &tb->data, &tb->len, &tb->ss) < 0) {
 		pfa_result_add_finding(rn->res, PFA_SEV_CRITICAL,
@@ -316,6 +338,8 @@ load(struct pfa_maps_run *rn, struct tab *tb,
 		    "checked");
 		return -1;
 	}
+	if (pend == NULL && pfa_mapsafe_moved(t->path, &tb->ss))
+		return unsettled(rn, tb, "changed while pfagent read it");
 	tb->secret = (t->flags & PFA_MT_SECRET) != 0 ||
 	    (pend == NULL && !(tb->ss.st_mode & S_IROTH));
 	pfa_map_sha256(tb->data, tb->len, tb->sha);
@@ -325,7 +349,10 @@ load(struct pfa_maps_run *rn, struct tab *tb,
 
 /* Starts the build of an indexed table (not one adopted, not one whose
  * check already failed) and runs the check, on another core while postmap
- * works; an SNI table's check ran before (no build while a file is bad). */
+ * works; an SNI table's check ran before (no build while a file is bad).
+ * A secret table (passwords, keys, a source others cannot read) is
+ * checked first and built only if valid: postmap quotes a bad line in its
+ * warnings, and they go to the mail log. */
 static struct pfa_map_build *
 check_and_start(struct pfa_maps_run *rn, struct tab *tb, struct check_job *job,
     bool adopt)
@@ -333,16 +360,20 @@ check_and_start(struct pfa_maps_run *rn, struct tab *tb, struct check_job *job,
 	const struct pfa_maptable *t = tb->t;
 	struct pfa_map_build *bh = NULL;
 	pthread_t th;
-	bool threaded = false;
+	bool threaded = false, checked = tb->sni;
+	if (tb->secret && !checked) {
+		check_thread(job);
+		checked = true;
+	}
 	if (tb->indexed && !adopt && job->rc == 0) {
-		threaded = !tb->sni &&
+		threaded = !checked &&
 		    pthread_create(&th, NULL, check_thread, job) == 0;
 		bh = pfa_map_build_start(rn->ctx, rn->res, t->type, t->path,
 		    t->flags, tb->data, tb->len, &tb->ss);
 	}
 	if (threaded)
 		pthread_join(th, NULL);
-	else if (!tb->sni)
+	else if (!checked)
 		check_thread(job);
 	return bh;
 }
@@ -425,6 +456,14 @@ pfa_maps_table(struct pfa_maps_run *rn, const struct pfa_maptable *t,
 	tb.indexed = pfa_map_is_indexed(t->type);
 	tb.sni = (t->flags & PFA_MT_SNI) != 0;
 	rn->checked++;
+	/* what an earlier run left (a build copy, a hidden link to a
+	 * replaced database that would hide the new one from Postfix) goes,
+	 * whether or not the table changed */
+	if (tb.indexed && !rn->ctx->dry_run) {
+		pfa_map_clean(rn->ctx->task, t->path);
+		if (tb.db != NULL)
+			pfa_ctx_clean(rn->ctx, tb.db);
+	}
 	tb.have_db = tb.db != NULL && stat(tb.db, &tb.ds) == 0;
 	pfa_maprec_get(rn->recs, t->spec, &tb.old);
 
@@ -484,6 +523,17 @@ pfa_maps_table(struct pfa_maps_run *rn, const struct pfa_maptable *t,
 			record(rn, t, &tb.ss, tb.sha, &chk, false, NULL);
 		/* the shrink rule counted its refusal itself */
 		keep_previous(rn, &tb, job.rc < 0);
+		pfa_mapsrc_free(&chk);
+		goto out;
+	}
+
+	/* a source rewritten while it was checked and built is not the one
+	 * that was checked: nothing of it goes live */
+	if (pend == NULL && pfa_mapsafe_moved(t->path, &tb.ss)) {
+		if (bh != NULL)
+			pfa_map_build_finish(bh, NULL);
+		unsettled(rn, &tb, "changed while pfagent checked and built it");
+		keep_previous(rn, &tb, true);
 		pfa_mapsrc_free(&chk);
 		goto out;
 	}
