@@ -7,6 +7,7 @@ if [ "${1:-}" = "--deps" ]; then
 	pkgs="build-essential autoconf automake libtool pkg-config libssl-dev openssl
 	      libconfig-dev libjson-c-dev libcmocka-dev libpcre2-dev postfix postfix-lmdb postfix-cdb
 	      syslog-ng-core util-linux procps psmisc jq"
+	pkgs="$pkgs zlib1g-dev libsystemd-dev pflogsumm systemd-journal-remote"  # log-report
 	missing=
 	for p in $pkgs; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"

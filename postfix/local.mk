@@ -9,6 +9,7 @@ libpostfix_a_SOURCES = \
 	%reldir%/loadcheck.c %reldir%/loadcheck.h \
 	%reldir%/loadcheck_lists.c %reldir%/loadcheck_int.h \
 	%reldir%/maillog.c %reldir%/maillog.h \
+	%reldir%/maillog_file.c %reldir%/maillog_journal.c \
 	%reldir%/mapspec.c %reldir%/mapspec.h \
 	%reldir%/pem.c %reldir%/pem.h \
 	%reldir%/reason.c %reldir%/reason.h \
@@ -22,6 +23,7 @@ EXTRA_DIST += %reldir%/README.md
 UNIT_TESTS += \
 	tests/unit/postfix/test_cfview \
 	tests/unit/postfix/test_loadcheck \
+	tests/unit/postfix/test_maillog \
 	tests/unit/postfix/test_mapspec \
 	tests/unit/postfix/test_reason \
 	tests/unit/postfix/test_remedy

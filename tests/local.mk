@@ -71,7 +71,7 @@ bench: pfagent tests/bench/dhgen-bench
 # each for fuzz-run (CI runs it under ASan+UBSan).
 FUZZ_TIME = 60
 FUZZ_ENV = FUZZ_CC='$(FUZZ_CC)' \
-	FUZZ_CFLAGS='$(BASE_CPPFLAGS) $(OPENSSL_CFLAGS) $(LIBCONFIG_CFLAGS) $(JSONC_CFLAGS) $(PCRE2_CFLAGS)' \
+	FUZZ_CFLAGS='$(BASE_CPPFLAGS) $(OPENSSL_CFLAGS) $(LIBCONFIG_CFLAGS) $(JSONC_CFLAGS) $(PCRE2_CFLAGS) $(ZLIB_CFLAGS) $(LIBSYSTEMD_CFLAGS)' \
 	FUZZ_LIBS='$(PFA_LIBS)'
 fuzz:
 	$(FUZZ_ENV) $(SHELL) $(top_srcdir)/tests/fuzz/build.sh '$(abs_top_srcdir)' '$(abs_top_builddir)/fuzz'
