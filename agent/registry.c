@@ -13,11 +13,13 @@
 extern const struct pfa_task task_validate_config;
 extern const struct pfa_task task_rotate_dh;
 extern const struct pfa_task task_rebuild_maps;
+extern const struct pfa_task task_log_report;
 
 const struct pfa_task *const pfa_tasks[] = {
 	&task_validate_config,
 	&task_rotate_dh,
 	&task_rebuild_maps,
+	&task_log_report,
 	NULL,
 };
 

@@ -382,9 +382,11 @@ pfa_lognames_add(struct pfa_lognames *n, const char *name)
 		if (strlen(n->v[i]) == len && memcmp(n->v[i], name, len) == 0)
 			return;
 	n->v = pfa_xrealloc(n->v, (n->n + 1) * sizeof(*n->v));
+	n->len = pfa_xrealloc(n->len, (n->n + 1) * sizeof(*n->len));
 	char *c = pfa_xmalloc(len + 1);
 	memcpy(c, name, len);
 	c[len] = '\0';
+	n->len[n->n] = len;
 	n->v[n->n++] = c;
 }
 
@@ -407,6 +409,7 @@ pfa_lognames_free(struct pfa_lognames *n)
 	for (size_t i = 0; i < n->n; i++)
 		free(n->v[i]);
 	free(n->v);
+	free(n->len);
 	memset(n, 0, sizeof(*n));
 }
 
@@ -414,7 +417,7 @@ bool
 pfa_lognames_match(const struct pfa_lognames *n, const struct pfa_logline *l)
 {
 	for (size_t i = 0; i < n->n; i++) {
-		size_t len = strlen(n->v[i]);
+		size_t len = n->len[i];
 		/* NAME/daemon, or NAME/more/daemon (nested names) */
 		if (l->proglen > len && l->prog[len] == '/' &&
 		    memcmp(l->prog, n->v[i], len) == 0)

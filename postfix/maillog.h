@@ -107,6 +107,7 @@ const char *pfa_logsev_name(enum pfa_logsev s);
  */
 struct pfa_lognames {
 	char **v;
+	size_t *len;
 	size_t n;
 };
 /* From the configuration view of PF ("postfix" if it cannot be read). */
@@ -156,6 +157,15 @@ typedef int (*pfa_logline_fn)(void *arg, const struct pfa_logline *l,
 int pfa_maillog_read_file(const char *path, int64_t from, bool keep_partial,
     struct pfa_logclock *clk, pfa_logline_fn fn, void *arg,
     struct pfa_logfile_info *info);
+/* The same for the lines that start before offset TO (a plain file
+ * only; TO < 0: to the end).  Two ranges of one file can be read at
+ * once (each call has its own descriptor and buffer). */
+int pfa_maillog_read_range(const char *path, int64_t from, int64_t to,
+    bool keep_partial, struct pfa_logclock *clk, pfa_logline_fn fn,
+    void *arg, struct pfa_logfile_info *info);
+/* The offset just after the first newline at or after AT in PATH (a
+ * plain file), or -1. */
+int64_t pfa_maillog_line_after(const char *path, int64_t at);
 
 /* The identity of PATH without reading it all: inode, size, mtime and
  * the first line's hash.  0 or -1 (errno). */

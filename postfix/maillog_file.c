@@ -67,6 +67,7 @@ struct src {
 	z_stream z;
 	unsigned char *zin;
 	bool zeof, zend;
+	bool between;	/* a member ended; another may follow */
 };
 
 static int
@@ -122,15 +123,16 @@ src_read(struct src *s, char *p, size_t n)
 			s->z.next_in = s->zin;
 			s->z.avail_in = (uInt)r;
 		}
+		if (s->between && s->zeof && s->z.avail_in == 0) {
+			s->zend = true;	/* the last member ended cleanly */
+			break;
+		}
 		int zr = inflate(&s->z, Z_NO_FLUSH);
 		if (zr == Z_STREAM_END) {
 			/* concatenated members: go on if more follows */
-			if (s->z.avail_in > 0 || !s->zeof) {
-				if (inflateReset(&s->z) != Z_OK)
-					s->zend = true;
-			} else {
+			if (inflateReset(&s->z) != Z_OK)
 				s->zend = true;
-			}
+			s->between = true;
 		} else if (zr == Z_BUF_ERROR && s->zeof && s->z.avail_in == 0) {
 			errno = EIO;	/* truncated stream */
 			return n - s->z.avail_out > 0 ?
@@ -138,9 +140,9 @@ src_read(struct src *s, char *p, size_t n)
 		} else if (zr != Z_OK && zr != Z_BUF_ERROR) {
 			errno = EIO;
 			return -1;
+		} else if (zr == Z_OK) {
+			s->between = false;
 		}
-		if (s->zeof && s->z.avail_in == 0 && zr == Z_BUF_ERROR)
-			break;
 	}
 	return (ssize_t)(n - s->z.avail_out);
 }
@@ -176,6 +178,39 @@ int
 pfa_maillog_read_file(const char *path, int64_t from, bool keep_partial,
     struct pfa_logclock *clk, pfa_logline_fn fn, void *arg,
     struct pfa_logfile_info *info)
+{
+	return pfa_maillog_read_range(path, from, -1, keep_partial, clk, fn,
+	    arg, info);
+}
+
+int64_t
+pfa_maillog_line_after(const char *path, int64_t at)
+{
+	struct stat st;
+	int fd = open_log(path, &st);
+	if (fd < 0)
+		return -1;
+	char buf[65536];
+	int64_t pos = at, found = -1;
+	for (;;) {
+		ssize_t n = pread(fd, buf, sizeof(buf), pos);
+		if (n <= 0)
+			break;
+		char *nl = memchr(buf, '\n', (size_t)n);
+		if (nl != NULL) {
+			found = pos + (nl - buf) + 1;
+			break;
+		}
+		pos += n;
+	}
+	close(fd);
+	return found;
+}
+
+int
+pfa_maillog_read_range(const char *path, int64_t from, int64_t to,
+    bool keep_partial, struct pfa_logclock *clk, pfa_logline_fn fn,
+    void *arg, struct pfa_logfile_info *info)
 {
 	memset(info, 0, sizeof(*info));
 	info->end = from;
@@ -218,7 +253,15 @@ pfa_maillog_read_file(const char *path, int64_t from, bool keep_partial,
 	}
 	struct reader r = { clk, fn, arg, info, false, false, false };
 	for (;;) {
-		ssize_t n = src_read(&s, buf + have, BUF_SIZE - have);
+		size_t want = BUF_SIZE - have;
+		if (to >= 0 && !info->gz) {
+			int64_t left = to - (pos + (int64_t)have);
+			if (left <= 0)
+				break;
+			if ((int64_t)want > left)
+				want = (size_t)left;
+		}
+		ssize_t n = src_read(&s, buf + have, want);
 		if (n < 0) {
 			rc = -1;
 			break;
