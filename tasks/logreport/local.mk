@@ -20,4 +20,5 @@ INTEGRATION_TESTS += \
 	tests/integration/70-log-report.sh \
 	tests/integration/71-log-rotation.sh \
 	tests/integration/72-log-journal.sh \
-	tests/integration/73-log-pflogsumm.sh
+	tests/integration/73-log-pflogsumm.sh \
+	tests/integration/74-health-log.sh

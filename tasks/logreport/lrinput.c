@@ -215,14 +215,33 @@ read_chain(struct lr_run *r, const char *path, json_object *saved,
 			if (same && (at < 0 || id[i].ino == ino))
 				at = (long)i;
 		}
-		if (at < 0) {
+		long same_ino = -1;
+		for (size_t i = 0; i < n; i++)
+			if (id[i].ino == ino)
+				same_ino = (long)i;
+		int64_t mtime = jint(saved, "mtime");
+		if (at < 0 && same_ino >= 0 && id[same_ino].size < off) {
+			pfa_result_add_finding(res, PFA_SEV_WARNING,
+			    "PFA-LOG-002", chain[same_ino], NULL, "%s was "
+			    "truncated and written again (%" PRId64 " bytes, "
+			    "the last run stopped at %" PRId64 "): what was "
+			    "logged before the truncation and not yet read is "
+			    "lost; the file is reported from its start",
+			    chain[same_ino], id[same_ino].size, off);
+			start = (size_t)same_ino;
+		} else if (at < 0) {
 			pfa_result_add_finding(res, PFA_SEV_WARNING,
 			    "PFA-LOG-001", path, NULL, "the file the last run "
 			    "stopped in (inode %" PRIu64 ", offset %" PRId64
 			    ") is no longer among %s and its rotated copies: "
 			    "it was replaced, or rotated away before this run; "
-			    "lines logged in between may be missing, and every "
-			    "file present is reported whole", ino, off, path);
+			    "lines logged in between may be missing; the files "
+			    "changed since the last run are reported whole",
+			    ino, off, path);
+			start = n;
+			for (size_t i = 0; i < n && start == n; i++)
+				if (id[i].mtime >= mtime)
+					start = i;
 		} else if (!id[at].gz && id[at].size < off) {
 			pfa_result_add_finding(res, PFA_SEV_WARNING,
 			    "PFA-LOG-002", chain[at], NULL, "%s is shorter "
@@ -241,8 +260,10 @@ read_chain(struct lr_run *r, const char *path, json_object *saved,
 	struct pfa_logfile_info info = { 0 };
 	size_t last = n;
 	for (size_t i = start; i < n; i++) {
-		if (i == start || clk.year == 0)
-			clk.ref = id[i].mtime;
+		/* each file's year from its own mtime (its last line was
+		 * written then); New Year inside it is the clock's */
+		clk.year = 0;
+		clk.ref = id[i].mtime;
 		int64_t from = i == start ? offset : 0;
 		memset(&info, 0, sizeof(info));
 		if (read_one(r, chain[i], from, i == n - 1, &clk, res,
@@ -267,8 +288,11 @@ read_chain(struct lr_run *r, const char *path, json_object *saved,
 		json_object_object_add(o, "hash", json_object_new_string(h));
 		free(h);
 		json_object_object_add(o, "offset", json_object_new_int64(end));
+		json_object_object_add(o, "mtime",
+		    json_object_new_int64(id[last].mtime));
 		*out = o;
-	}
+	} else if (saved != NULL)
+		*out = json_object_get(saved);	/* nothing read: unchanged */
 	free(id);
 	pfa_maillog_free_list(chain);
 }

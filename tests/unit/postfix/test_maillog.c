@@ -19,6 +19,7 @@
 #include <time.h>
 #include <zlib.h>
 
+#include "exec.h"
 #include "maillog.h"
 #include "testutil.h"
 
@@ -344,6 +345,72 @@ test_chain(void **state)
 	free(dir);
 }
 
+/* ENTRIES export-format entries made into DIR/x.journal (appended). */
+static void
+journal_add(const char *dir, const char *text)
+{
+	char *src = pfa_test_write_in(dir, "export.txt", text);
+	char *out = pfa_test_path(dir, "x.journal");
+	const char *argv[] = { "/lib/systemd/systemd-journal-remote", "-o",
+		out, src, NULL };
+	struct pfa_exec_result r;
+	memset(&r, 0, sizeof(r));
+	assert_int_equal(pfa_exec(argv, NULL, &r), 0);
+	assert_int_equal(r.status, 0);
+	pfa_exec_result_free(&r);
+	free(out);
+	free(src);
+}
+
+#define JE(t, id, msg) "__REALTIME_TIMESTAMP=" t "000000\n" \
+	"__MONOTONIC_TIMESTAMP=" t "000\n_BOOT_ID=0123456789abcdef0123456789" \
+	"abcdef\n_HOSTNAME=mx\n_PID=7\nSYSLOG_FACILITY=2\n" \
+	"SYSLOG_IDENTIFIER=" id "\nMESSAGE=" msg "\n\n"
+
+/* The health check's path on a host without a log file: the mark is
+ * the journal's last entry, and "since" hands on only what came after. */
+static void
+test_journal_mark(void **state)
+{
+	(void)state;
+	char *dir = pfa_test_mkdtemp("journal");
+	char *jdir = pfa_test_path(dir, "j");
+	assert_int_equal(mkdir(jdir, 0755), 0);
+	struct pfa_maillog_mark m;
+	/* no log file and an empty journal: nothing to read */
+	assert_int_equal(pfa_maillog_mark("/nonexistent/maillog", jdir, &m),
+	    -1);
+	journal_add(jdir, JE("1772532001", "postfix/smtpd", "connect from x")
+	    JE("1772532002", "postfix/smtpd", "fatal: before the mark"));
+	assert_int_equal(pfa_maillog_mark("/nonexistent/maillog", jdir, &m),
+	    0);
+	assert_false(m.file);
+	assert_true(m.journal);
+	assert_non_null(m.cursor);
+	journal_add(jdir, JE("1772532003", "postfix/smtpd",
+	    "fatal: after the mark")
+	    JE("1772532004", "postfix-other/smtpd", "warning: x"));
+	struct seen s = { 0 };
+	assert_int_equal(pfa_maillog_since(&m, "/nonexistent/maillog", jdir,
+	    1 << 20, count, &s), 0);
+	assert_int_equal(s.lines, 2);
+	assert_int_equal(s.parsed, 2);
+	assert_string_equal(s.last, "warning: x");
+	pfa_maillog_mark_free(&m);
+	/* from the start, the mail facility */
+	struct pfa_journal_info ji;
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(pfa_maillog_read_journal(jdir, NULL, 0, 0, 2, count,
+	    &s, &ji), 0);
+	assert_int_equal(s.lines, 4);
+	assert_int_equal(ji.entries, 4);
+	assert_false(ji.cursor_lost);
+	free(ji.cursor);
+	free(jdir);
+	pfa_test_rm_rf(dir);
+	free(dir);
+}
+
 int
 main(void)
 {
@@ -356,6 +423,7 @@ main(void)
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_file),
 		cmocka_unit_test(test_chain),
+		cmocka_unit_test(test_journal_mark),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
