@@ -25,7 +25,7 @@ EXTRA_DIST += \
 	tasks/README.md tasks/dh/README.md tasks/maps/README.md \
 	tasks/config/README.md
 
-FUZZ_TARGET_FILES = tests/fuzz/fuzz_mapsrc.c
+FUZZ_TARGET_FILES = tests/fuzz/fuzz_mapsrc.c tests/fuzz/fuzz_maillog.c
 
 if HAVE_CMOCKA
 check_LIBRARIES = tests/unit/libtestutil.a
@@ -64,6 +64,7 @@ demo: pfagent
 bench: pfagent tests/bench/dhgen-bench
 	$(SHELL) $(top_srcdir)/tests/bench/bench_dh.sh '$(abs_top_builddir)'
 	$(SHELL) $(top_srcdir)/tests/bench/bench_maps.sh '$(abs_top_builddir)'
+	$(SHELL) $(top_srcdir)/tests/bench/bench_logreport.sh '$(abs_top_builddir)'
 
 # ---------------------------------------------------------------- fuzz
 # libFuzzer targets, built with clang from the sources (not the objects

@@ -13,6 +13,21 @@
 
 #include "ledger.h"
 
+long
+pfa_lr_find(const char *p, size_t n, const char *word)
+{
+	size_t wl = strlen(word);
+	if (wl == 0 || n < wl)
+		return -1;
+	const char *end = p + n - wl + 1, *q = p;
+	while (q < end && (q = memchr(q, word[0], (size_t)(end - q))) != NULL) {
+		if (memcmp(q, word, wl) == 0)
+			return (long)(q - p);
+		q++;
+	}
+	return -1;
+}
+
 static bool
 is(const struct pfa_logline *l, const char *daemon)
 {

@@ -10,7 +10,8 @@ libtask_logreport_a_SOURCES = \
 	%reldir%/ledger.c %reldir%/ledger.h %reldir%/ledger_int.h \
 	%reldir%/ledger_msg.c %reldir%/ledger_smtpd.c \
 	%reldir%/lrtable.c %reldir%/lrtable.h
-EXTRA_DIST += %reldir%/README.md
+EXTRA_DIST += %reldir%/README.md tests/fixtures/logreport \
+	tests/bench/genlog.awk tests/bench/bench_logreport.sh
 dist_man8_MANS += %reldir%/pfagent-log-report.8
 
 UNIT_TESTS += \

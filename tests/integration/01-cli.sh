@@ -18,6 +18,11 @@ done
 out=$("$PFAGENT" help rotate-dh); rc=$?
 tap_is "$rc" 0 "help rotate-dh exits 0"
 tap_like "$out" 'allow_weak' "help rotate-dh names its settings"
+out=$("$PFAGENT" help log-report); rc=$?
+tap_is "$rc" 0 "help log-report exits 0"
+tap_like "$out" 'report_to' "help log-report names its settings"
+tap_like "$out" 'PFA-LOG-005' "and its finding ids"
+tap_like "$("$PFAGENT" --help)" 'Task command \(log-report\): pfagent \[OPTIONS\] log-report \[--since' "--help lists the log-report command"
 "$PFAGENT" help no-such-task >/dev/null 2>&1
 tap_is "$?" 3 "help for an unknown task exits 3"
 "$PFAGENT" frobnicate >/dev/null 2>&1
@@ -85,7 +90,7 @@ pfa_run list
 tap_is "$PFA_RC" 0 "list exits 0"
 tap_like "$(cat "$PFA_OUT")" 'rotate-dh +yes +1w +never' "list shows rotate-dh, its interval, never run"
 pfa_run --json list
-tap_is "$(jq_out '[.tasks[].name] | join(",")')" "validate-config,rotate-dh,rebuild-maps" "--json list names every task, in run order"
+tap_is "$(jq_out '[.tasks[].name] | join(",")')" "validate-config,rotate-dh,rebuild-maps,log-report" "--json list names every task, in run order"
 tap_is "$(jq_out '(.tasks[] | select(.name == "rotate-dh")).every')" "604800" "--json list gives the interval in seconds"
 tap_is "$(jq_out '(.tasks[] | select(.name == "rotate-dh")).last_run')" "null" "--json list: never run"
 pfa_run --json status
