@@ -7,7 +7,9 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "commands.h"
 #include "log.h"
@@ -33,6 +35,11 @@ pfa_cmd_list(const struct pfa_config *cfg, bool json)
 {
 	struct pfa_state st;
 	pfa_state_load(&st, cfg->state_directory);
+	/* how often cron (or the timer) has been starting pfagent */
+	time_t starts[PFA_STATE_RUNS];
+	size_t nstarts = pfa_state_runs(&st, starts);
+	int64_t gap = nstarts >= 2 ? (int64_t)(starts[0] - starts[1]) : 0;
+	size_t waiting = 0;
 	json_object *arr = json_object_new_array();
 	if (!json)
 		printf("%-16s %-7s %-6s %-19s  %-8s %s\n", "TASK", "ENABLED",
@@ -51,6 +58,12 @@ pfa_cmd_list(const struct pfa_config *cfg, bool json)
 			snprintf(nb, sizeof(nb), "now");
 		else
 			fmt_time(next, nb, sizeof(nb));
+		/* due more often than pfagent starts: it waits for a start */
+		bool waits = tc->enabled && gap > 0 && gap >= 2 * tc->every;
+		if (waits) {
+			waiting++;
+			strncat(nb, " *", sizeof(nb) - strlen(nb) - 1);
+		}
 		if (json) {
 			json_object *t = json_object_new_object();
 			json_object_object_add(t, "name",
@@ -65,6 +78,8 @@ pfa_cmd_list(const struct pfa_config *cfg, bool json)
 			    json_object_new_string(pfa_status_name(s)) : NULL);
 			json_object_object_add(t, "next_due",
 			    json_object_new_int64(next));
+			json_object_object_add(t, "waits_for_start",
+			    json_object_new_boolean(waits));
 			json_object_array_add(arr, t);
 		} else {
 			printf("%-16s %-7s %-6s %-19s  %-8s %s\n", name,
@@ -79,10 +94,19 @@ pfa_cmd_list(const struct pfa_config *cfg, bool json)
 		json_object_object_add(doc, "command",
 		    json_object_new_string("list"));
 		json_object_object_add(doc, "tasks", arr);
+		json_object_object_add(doc, "starts_every", gap > 0 ?
+		    json_object_new_int64(gap) : NULL);
 		pfa_report_print_json(stdout, doc);
 		json_object_put(doc);
 	} else {
 		json_object_put(arr);
+		if (waiting > 0) {
+			char g[32];
+			printf("* pfagent has been started about every %s: these "
+			    "tasks wait for its next start (install the hourly "
+			    "cron.d file or the systemd timer)\n",
+			    pfa_duration_format(gap, g, sizeof(g)));
+		}
 	}
 	pfa_state_free(&st);
 	return 0;
@@ -109,13 +133,14 @@ print_stored_result(json_object *r)
 			json_object_object_get_ex(f, "severity", &sev);
 			json_object_object_get_ex(f, "subject", &subj);
 			json_object_object_get_ex(f, "message", &msg);
-			printf("  %-8s %s %s: %s\n", json_object_get_string(sev),
+			if (!json_object_object_get_ex(f, "remedy", &rem))
+				rem = NULL;
+			pfa_report_print_finding(stdout, "  ",
+			    json_object_get_string(sev),
 			    json_object_get_string(id),
 			    json_object_get_string(subj),
-			    json_object_get_string(msg));
-			if (json_object_object_get_ex(f, "remedy", &rem) && rem)
-				printf("           remedy: %s\n",
-				    json_object_get_string(rem));
+			    json_object_get_string(msg),
+			    rem ? json_object_get_string(rem) : NULL);
 		}
 }
 
@@ -180,24 +205,60 @@ int
 pfa_cmd_task(const struct pfa_config *cfg, const struct pfa_task *t,
     bool dry_run, bool json, int argc, char **argv)
 {
-	int i = pfa_task_index(t->name);
 	struct pfa_postfix *pf = pfa_postfix_new(cfg->config_directory,
 	    cfg->command_directory);
-	struct pfa_ctx ctx = {
-		.task = t->name,
-		.cfg = cfg,
-		.pf = pf,
-		.conf = cfg->tasks[i].data,
-		.every = cfg->tasks[i].every,
-		.dry_run = dry_run,
-		.named = true,
-		.json = json,
-	};
+	struct pfa_ctx ctx = pfa_ctx_for((size_t)pfa_task_index(t->name), cfg,
+	    pf);
+	ctx.dry_run = dry_run;
+	ctx.named = true;
+	ctx.json = json;
 	pfa_log(LOG_INFO, "task=%s event=command command=%s%s", t->name,
 	    t->command->name, dry_run ? " dry_run=yes" : "");
 	int rc = t->command->run(&ctx, argc, argv);
 	pfa_postfix_free(pf);
 	return rc;
+}
+
+/* The terminal's width for stdout, or 80 when it is no terminal. */
+static size_t
+columns(void)
+{
+	struct winsize ws;
+	if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 &&
+	    ws.ws_col >= 40)
+		return ws.ws_col;
+	return 80;
+}
+
+/* TEXT's paragraphs (split at newlines) filled to WIDTH, at word breaks. */
+static void
+print_wrapped(const char *text, size_t width)
+{
+	const char *p = text;
+	while (*p != '\0') {
+		size_t col = 0;
+		const char *end = p + strcspn(p, "\n");
+		while (p < end) {
+			size_t w = strcspn(p, " \n");
+			if (p + w > end)
+				w = (size_t)(end - p);
+			if (col > 0 && col + 1 + w > width) {
+				putchar('\n');
+				col = 0;
+			} else if (col > 0) {
+				putchar(' ');
+				col++;
+			}
+			fwrite(p, 1, w, stdout);
+			col += w;
+			p += w;
+			while (p < end && *p == ' ')
+				p++;
+		}
+		putchar('\n');
+		if (*p == '\n')
+			p++;
+	}
 }
 
 static void
@@ -226,9 +287,11 @@ pfa_cmd_help(const char *name)
 	}
 	const struct pfa_task *t = pfa_tasks[i];
 	char every[32];
-	printf("%s - %s\n\n%s\n\nDefault interval: %s.\n", t->name, t->summary,
-	    t->help, pfa_duration_format(t->default_every, every,
-	    sizeof(every)));
+	size_t width = columns();
+	printf("%s - %s\n\n", t->name, t->summary);
+	print_wrapped(t->help, width);
+	printf("\nDefault interval: %s.\n", pfa_duration_format(
+	    t->default_every, every, sizeof(every)));
 	if (t->findings != NULL) {
 		printf("\nFindings:\n");
 		print_findings(t->findings);

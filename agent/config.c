@@ -348,6 +348,37 @@ static const char *const postfix_keys[] = {
 };
 static const char *const log_keys[] = { "facility", NULL };
 
+/*
+ * A task's `ignore`: "ID" (every finding with that id) or "ID SUBJECT"
+ * (only the one about SUBJECT: a parameter, file or listener, as the
+ * report names it).  ID must be one the task declares.
+ */
+static int
+load_ignore(const struct pfa_task *t, const config_setting_t *s,
+    struct pfa_task_conf *tc)
+{
+	if (pfa_conf_string_list(s, "ignore", &tc->ignore) < 0)
+		return -1;
+	int rc = 0;
+	for (char **p = tc->ignore; p && *p; p++) {
+		char id[64];
+		size_t n = strcspn(*p, " ");
+		snprintf(id, sizeof(id), "%.*s", (int)(n < 63 ? n : 63), *p);
+		if (pfa_task_finding(t, id) == NULL) {
+			pfa_conf_error(member(s, "ignore"), "unknown finding id "
+			    "\"%s\" for %s (`pfagent help %s` lists them)", id,
+			    t->name, t->name);
+			rc = -1;
+		} else if ((*p)[n] == ' ' && (*p)[n + 1 + strspn(*p + n + 1,
+		    " ")] == '\0') {
+			pfa_conf_error(member(s, "ignore"), "\"%s\": a subject "
+			    "after the id, or the id alone", *p);
+			rc = -1;
+		}
+	}
+	return rc;
+}
+
 static int
 load_tasks(struct pfa_config *c, const config_setting_t *tasks)
 {
@@ -378,6 +409,7 @@ load_tasks(struct pfa_config *c, const config_setting_t *tasks)
 		size_t k = 0;
 		known[k++] = "enabled";
 		known[k++] = "every";
+		known[k++] = "ignore";
 		for (size_t j = 0; t->settings && t->settings[j] && k < 63; j++)
 			known[k++] = t->settings[j];
 		known[k] = NULL;
@@ -387,6 +419,8 @@ load_tasks(struct pfa_config *c, const config_setting_t *tasks)
 			rc = -1;
 		if (pfa_conf_duration(s, "every", t->default_every, 60,
 		    366 * 86400LL, &tc->every) < 0)
+			rc = -1;
+		if (load_ignore(t, s, tc) < 0)
 			rc = -1;
 		if (t->configure != NULL && t->configure(s, &tc->data) < 0)
 			rc = -1;
@@ -488,9 +522,11 @@ void
 pfa_config_free(struct pfa_config *c)
 {
 	if (c->tasks != NULL) {
-		for (size_t i = 0; i < pfa_task_count(); i++)
+		for (size_t i = 0; i < pfa_task_count(); i++) {
 			if (pfa_tasks[i]->free_conf && c->tasks[i].data)
 				pfa_tasks[i]->free_conf(c->tasks[i].data);
+			pfa_conf_free_list(c->tasks[i].ignore);
+		}
 		free(c->tasks);
 	}
 	free(c->path);

@@ -24,6 +24,8 @@ struct pfa_task;
 struct pfa_task_conf {
 	bool enabled;
 	int64_t every;		/* seconds */
+	char **ignore;		/* "ID" or "ID SUBJECT": findings left out of
+				 * the report, NULL-terminated or NULL */
 	void *data;		/* parsed by the task's configure() */
 };
 

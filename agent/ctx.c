@@ -21,6 +21,18 @@
 #include "remedy.h"
 #include "task.h"
 
+struct pfa_ctx
+pfa_ctx_for(size_t i, const struct pfa_config *cfg, struct pfa_postfix *pf)
+{
+	return (struct pfa_ctx){
+		.task = pfa_tasks[i]->name,
+		.cfg = cfg,
+		.pf = pf,
+		.conf = cfg->tasks[i].data,
+		.every = cfg->tasks[i].every,
+	};
+}
+
 static int
 replace(struct pfa_ctx *ctx, struct pfa_result *res, const char *path,
     const void *data, size_t len, const char *id, bool reload)

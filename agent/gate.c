@@ -195,6 +195,11 @@ restore_all(struct pfa_result *const results[], size_t n,
 			    "PFA-GATE-008", first, NULL,
 			    "this task's changes were rolled back by the "
 			    "reload gate (see its findings)");
+			/* say what is true: replaced, then put back */
+			char *was = r->summary ? pfa_xstrdup(r->summary) : NULL;
+			pfa_result_set_summary(r, "%s, then rolled back by the "
+			    "reload gate", was ? was : "changed files");
+			free(was);
 		}
 	}
 	return ok;
@@ -222,6 +227,7 @@ pfa_gate_run(struct pfa_gate *g, const struct pfa_config *cfg,
 	if (!out->needed || dry_run)
 		return;
 
+	out->checked = true;
 	if (!validate(g, pf, &out->res, "after the changes")) {
 		pfa_log(LOG_CRIT, "event=gate-invalid changed=%zu "
 		    "action=rollback", nchanged);
@@ -250,6 +256,7 @@ pfa_gate_run(struct pfa_gate *g, const struct pfa_config *cfg,
 		    "could not tell whether Postfix is running; not reloaded");
 		return;
 	}
+	out->running_known = true;
 	out->running = running == 1;
 	if (!out->running) {
 		pfa_log(LOG_NOTICE, "event=no-reload reason=not-running "

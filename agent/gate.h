@@ -36,8 +36,10 @@ struct pfa_gate {
 
 struct pfa_gate_outcome {
 	bool needed;		/* a file changed or a reload was wanted */
-	bool validated;		/* the new configuration passed */
-	bool running;		/* Postfix was running */
+	bool checked;		/* the configuration was validated at all */
+	bool validated;		/* ... and passed */
+	bool running_known;	/* whether Postfix runs was asked */
+	bool running;		/* ... and it was running */
 	bool reloaded;		/* Postfix was reloaded (also when a rollback
 				 * and a second reload followed) */
 	bool rolled_back;	/* changed files were put back */

@@ -12,6 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include "log.h"
 
@@ -29,6 +32,36 @@ pfa_log_open(const struct pfa_log_opts *o)
 	openlog("pfagent", LOG_PID | LOG_NDELAY, opts.facility);
 	opened = true;
 	errno = saved;
+}
+
+int
+pfa_log_probe(const char **why)
+{
+	int saved = errno;
+	static const int types[] = { SOCK_DGRAM, SOCK_STREAM };
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	strcpy(sa.sun_path, "/dev/log");
+	int err = ENOENT;
+	for (size_t i = 0; i < 2; i++) {
+		int fd = socket(AF_UNIX, types[i] | SOCK_CLOEXEC, 0);
+		if (fd < 0) {
+			err = errno;
+			continue;
+		}
+		int rc = connect(fd, (struct sockaddr *)&sa, sizeof(sa));
+		err = rc == 0 ? 0 : errno;
+		close(fd);
+		if (rc == 0) {
+			errno = saved;
+			return 0;
+		}
+	}
+	*why = err == ENOENT ? "there is no /dev/log" :
+	    err == ECONNREFUSED || err == ENOTSOCK ? "nothing listens on "
+	    "/dev/log" : err == EACCES ? "/dev/log may not be written" :
+	    "/dev/log cannot be reached";
+	errno = saved;
+	return -1;
 }
 
 void
@@ -181,7 +214,8 @@ pfa_log_finding(const char *task, const struct pfa_finding *f)
 {
 	int saved = errno;
 	char subj[512], msg[1024];
-	pfa_log(pfa_log_sev_prio(f->sev),
+	/* the report shows every finding: on stderr too only with -v */
+	(opts.verbose ? pfa_log : pfa_log_syslog)(pfa_log_sev_prio(f->sev),
 	    "task=%s event=finding id=%s severity=%s subject=%s message=%s",
 	    task, f->id, pfa_sev_name(f->sev),
 	    pfa_log_quote(subj, sizeof(subj), f->subject),

@@ -27,6 +27,12 @@ struct pfa_log_opts {
 };
 
 void pfa_log_open(const struct pfa_log_opts *opts);
+/*
+ * Whether a syslog daemon takes messages on /dev/log (syslog(3) drops
+ * them silently when none does: a container, a minimal system).  0, or -1
+ * with *WHY saying what is wrong (static text).
+ */
+int pfa_log_probe(const char **why);
 void pfa_log_close(void);
 
 /* A key=value event at a syslog priority. */
@@ -46,7 +52,8 @@ void pfa_log_errno(int prio, const char *fmt, ...)
 int pfa_log_path_failed(const char *event, const char *path,
     const char *step);
 
-/* A finding of TASK, at the syslog level of its severity. */
+/* A finding of TASK, at the syslog level of its severity; mirrored on
+ * stderr only with -v (the report shows it). */
 void pfa_log_finding(const char *task, const struct pfa_finding *f);
 
 /*

@@ -8,22 +8,29 @@
 
 #include "gate.h"
 #include "health.h"
+#include "run.h"
 #include "task.h"
 
-extern const struct pfa_task task_validate_config;
 extern const struct pfa_task task_rotate_dh;
 extern const struct pfa_task task_rebuild_maps;
+extern const struct pfa_task task_validate_config;
 extern const struct pfa_task task_log_report;
 
+/*
+ * Run order: the tasks that change files first, then the ones that only
+ * look, so that a report never complains about what the same run fixed
+ * (a table rebuild-maps builds is not reported as missing).
+ */
 const struct pfa_task *const pfa_tasks[] = {
-	&task_validate_config,
 	&task_rotate_dh,
 	&task_rebuild_maps,
+	&task_validate_config,
 	&task_log_report,
 	NULL,
 };
 
 const struct pfa_finding_doc *const pfa_core_findings[] = {
+	pfa_run_findings,
 	pfa_gate_findings,
 	pfa_health_findings,
 	NULL,

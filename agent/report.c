@@ -79,14 +79,15 @@ gate_json(const struct pfa_gate_outcome *g)
 	json_object *o = json_object_new_object();
 	json_object_object_add(o, "needed",
 	    json_object_new_boolean(g && g->needed));
-	json_object_object_add(o, "validated",
-	    json_object_new_boolean(g && g->validated));
-	json_object_object_add(o, "postfix_running",
-	    json_object_new_boolean(g && g->running));
+	/* what was not checked is null, not false */
+	json_object_object_add(o, "validated", g && g->checked ?
+	    json_object_new_boolean(g->validated) : NULL);
+	json_object_object_add(o, "postfix_running", g && g->running_known ?
+	    json_object_new_boolean(g->running) : NULL);
 	json_object_object_add(o, "reloaded",
 	    json_object_new_boolean(g && g->reloaded));
-	json_object_object_add(o, "healthy",
-	    json_object_new_boolean(g && g->healthy));
+	json_object_object_add(o, "healthy", g && g->reloaded ?
+	    json_object_new_boolean(g->healthy) : NULL);
 	json_object_object_add(o, "rolled_back",
 	    json_object_new_boolean(g && g->rolled_back));
 	json_object_object_add(o, "status", json_object_new_string(
@@ -140,6 +141,14 @@ pfa_report_json(const struct pfa_report *r)
 	    json_object_new_boolean(r->gate && r->gate->reloaded));
 	json_object_object_add(doc, "exit_code",
 	    json_object_new_int(r->exit_code));
+	json_object *core = r->core ? pfa_report_result_json("pfagent",
+	    r->core) : json_object_new_object();
+	json_object_object_add(doc, "pfagent", core);
+	json_object *sl = json_object_new_object();
+	json_object_object_add(sl, "available",
+	    json_object_new_boolean(r->syslog_missing == NULL));
+	json_object_object_add(sl, "problem", str_or_null(r->syslog_missing));
+	json_object_object_add(doc, "syslog", sl);
 	return doc;
 }
 
@@ -153,24 +162,47 @@ pfa_report_print_json(FILE *fp, json_object *doc)
 	return fflush(fp) == 0 ? 0 : -1;
 }
 
-static void
+void
+pfa_report_print_finding(FILE *fp, const char *indent, const char *sev,
+    const char *id, const char *subject, const char *message,
+    const char *remedy)
+{
+	size_t n = subject ? strlen(subject) : 0;
+	/* "disable_vrfy_command = no: ..." says its subject already */
+	bool says = n > 0 && message != NULL &&
+	    strncmp(message, subject, n) == 0 &&
+	    (message[n] == '\0' || strchr(" :=", message[n]) != NULL);
+	if (says)
+		fprintf(fp, "%s%-8s %s %s\n", indent, sev, id, message);
+	else
+		fprintf(fp, "%s%-8s %s %s: %s\n", indent, sev, id,
+		    subject ? subject : "", message ? message : "");
+	if (remedy != NULL)
+		fprintf(fp, "%s         remedy: %s\n", indent, remedy);
+}
+
+/* Prints RES's findings (quiet: not the notes); returns how many that
+ * are more than notes it printed. */
+static size_t
 print_findings(FILE *fp, const char *indent, const struct pfa_result *res,
     bool quiet)
 {
+	size_t shown = 0;
 	for (size_t i = 0; i < res->nfindings; i++) {
 		const struct pfa_finding *f = &res->findings[i];
 		if (quiet && f->sev == PFA_SEV_INFO)
 			continue;
-		fprintf(fp, "%s%-8s %s %s: %s\n", indent, pfa_sev_name(f->sev),
-		    f->id, f->subject, f->message);
-		if (f->remedy != NULL)
-			fprintf(fp, "%s         remedy: %s\n", indent, f->remedy);
+		pfa_report_print_finding(fp, indent, pfa_sev_name(f->sev),
+		    f->id, f->subject, f->message, f->remedy);
+		shown += f->sev != PFA_SEV_INFO;
 	}
+	return shown;
 }
 
 void
 pfa_report_print_text(FILE *fp, const struct pfa_report *r, bool quiet)
 {
+	const char *silence = NULL;	/* a task whose findings were shown */
 	for (size_t i = 0; i < r->ntasks; i++) {
 		const struct pfa_report_task *t = &r->tasks[i];
 		if (!t->ran) {
@@ -186,10 +218,13 @@ pfa_report_print_text(FILE *fp, const struct pfa_report *r, bool quiet)
 		fprintf(fp, "%-16s %s%s%s\n", t->name,
 		    pfa_status_name(res->status), res->summary ? ": " : "",
 		    res->summary ? res->summary : "");
+		bool back = r->gate != NULL && r->gate->rolled_back;
 		for (size_t j = 0; j < res->nchanges; j++)
 			fprintf(fp, "  %s %s\n", r->dry_run ? "would replace" :
-			    "replaced", res->changes[j].path);
-		print_findings(fp, "  ", res, quiet);
+			    back && res->changes[j].reload ? "replaced, then "
+			    "rolled back:" : "replaced", res->changes[j].path);
+		if (print_findings(fp, "  ", res, quiet) > 0 && silence == NULL)
+			silence = t->name;
 		if (res->text != NULL && !quiet)
 			fputs(res->text, fp);
 	}
@@ -209,6 +244,15 @@ pfa_report_print_text(FILE *fp, const struct pfa_report *r, bool quiet)
 			    pfa_status_name(g->res.status), what);
 		print_findings(fp, "  ", &g->res, quiet);
 	}
+	if (r->core != NULL && r->core->nfindings > 0) {
+		fprintf(fp, "%-16s %s\n", "pfagent",
+		    pfa_status_name(r->core->status));
+		print_findings(fp, "  ", r->core, quiet);
+	}
+	if (silence != NULL)
+		fprintf(fp, "To silence a finding that does not apply, list it "
+		    "in the task's section of pfagent.conf:\n  tasks = { %s = { "
+		    "ignore = [ \"ID\", \"ID SUBJECT\" ]; }; };\n", silence);
 }
 
 /* A perfdata value: a plain number, no exponent, no locale. */

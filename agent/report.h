@@ -28,7 +28,9 @@ struct pfa_report {
 	struct pfa_report_task *tasks;
 	size_t ntasks;
 	const struct pfa_gate_outcome *gate;	/* NULL if none ran */
+	const struct pfa_result *core;	/* findings about no task, or NULL */
 	int exit_code;
+	const char *syslog_missing;	/* why syslog takes nothing, or NULL */
 };
 
 /* The task result in --json shape (new object). */
@@ -38,6 +40,15 @@ json_object *pfa_report_result_json(const char *name,
 json_object *pfa_report_json(const struct pfa_report *r);
 /* Writes the document, pretty-printed, with a trailing newline. */
 int pfa_report_print_json(FILE *fp, json_object *doc);
+/*
+ * One finding as people read it: "  SEV ID SUBJECT: MESSAGE" and its
+ * remedy, the subject left out when the message begins with it.  Shared
+ * by the run's report and `pfagent status`.
+ */
+void pfa_report_print_finding(FILE *fp, const char *indent, const char *sev,
+    const char *id, const char *subject, const char *message,
+    const char *remedy);
+
 /* Plain text for people; quiet: only what needs a person. */
 void pfa_report_print_text(FILE *fp, const struct pfa_report *r, bool quiet);
 /*

@@ -155,10 +155,36 @@ pfa_result_raise(struct pfa_result *r, enum pfa_status s)
 	r->status = pfa_status_worst(r->status, s);
 }
 
+bool
+pfa_ignored(char *const *ignore, const char *id, const char *subject)
+{
+	size_t n = strlen(id);
+	for (size_t i = 0; ignore != NULL && ignore[i]; i++) {
+		const char *e = ignore[i];
+		if (strncmp(e, id, n) != 0)
+			continue;
+		if (e[n] == '\0')
+			return true;
+		if (e[n] != ' ')
+			continue;
+		e += n;
+		while (*e == ' ')
+			e++;
+		if (subject != NULL && strcmp(e, subject) == 0)
+			return true;
+	}
+	return false;
+}
+
 void
 pfa_result_add_finding(struct pfa_result *r, enum pfa_sev sev, const char *id,
     const char *subject, const char *remedy, const char *fmt, ...)
 {
+	if (r->ignore != NULL && id != NULL &&
+	    pfa_ignored(r->ignore, id, subject)) {
+		r->nignored++;
+		return;
+	}
 	r->findings = pfa_xrealloc(r->findings,
 	    (r->nfindings + 1) * sizeof(*r->findings));
 	struct pfa_finding *f = &r->findings[r->nfindings++];

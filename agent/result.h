@@ -86,6 +86,10 @@ struct pfa_result {
 	size_t nfindings;
 	struct pfa_metric *metrics;
 	size_t nmetrics;
+	/* set by the core before the task runs: findings matching one of
+	 * these ("ID", or "ID SUBJECT") are left out and only counted */
+	char *const *ignore;
+	size_t nignored;
 	char *text;		/* a report for people, or NULL (owned) */
 	struct json_object *details;	/* the same for --json, or NULL
 					 * (owned; not kept in the state) */
@@ -103,7 +107,9 @@ char *pfa_xvasprintf(const char *fmt, va_list ap)
 void pfa_result_init(struct pfa_result *r);
 void pfa_result_free(struct pfa_result *r);
 
-/* Adds a finding; the status is raised to match its severity. */
+/* Adds a finding; the status is raised to match its severity.  A finding
+ * R->ignore names is not added (and does not raise the status): it is
+ * counted in R->nignored. */
 void pfa_result_add_finding(struct pfa_result *r, enum pfa_sev sev,
     const char *id, const char *subject, const char *remedy,
     const char *fmt, ...) __attribute__((format(printf, 6, 7)));
@@ -132,5 +138,8 @@ const char *pfa_sev_name(enum pfa_sev s);	/* "info", "warning", ... */
 int pfa_status_parse(const char *name, enum pfa_status *out);
 int pfa_sev_parse(const char *name, enum pfa_sev *out);
 enum pfa_status pfa_sev_status(enum pfa_sev s);
+/* true if IGNORE ("ID" or "ID SUBJECT" entries, NULL-terminated, may be
+ * NULL) names the finding ID about SUBJECT. */
+bool pfa_ignored(char *const *ignore, const char *id, const char *subject);
 
 #endif

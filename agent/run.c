@@ -10,6 +10,7 @@
  * them.  Nothing here exits: the exit code is returned to main.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +27,58 @@
 #include "state.h"
 #include "task.h"
 
+const struct pfa_finding_doc pfa_run_findings[] = {
+	{ "PFA-RUN-001", PFA_SEV_WARNING, "pfagent is started less often than "
+	    "a task's interval: install an hourly trigger" },
+	{ NULL, 0, NULL },
+};
+
 /* ------------------------------------------------------------ decisions */
+
+/*
+ * How long cron (or the timer) takes between starts of `pfagent run`:
+ * the shorter of the last two gaps, this start included; 0 while fewer
+ * than two earlier starts are known.
+ */
+static int64_t
+start_gap(struct pfa_state *st, time_t now)
+{
+	time_t t[PFA_STATE_RUNS];
+	size_t n = pfa_state_runs(st, t);
+	if (n < 2)
+		return 0;
+	int64_t a = (int64_t)(now - t[0]), b = (int64_t)(t[0] - t[1]);
+	return a < b ? a : b;
+}
+
+/*
+ * PFA-RUN-001 when pfagent starts much less often than the shortest
+ * interval of the tasks it runs: a task due every hour on a weekly
+ * cron job waits a week, whatever `pfagent list` says.
+ */
+static void
+check_schedule(const struct pfa_config *cfg, int64_t gap,
+    struct pfa_result *core)
+{
+	size_t k = SIZE_MAX;
+	for (size_t i = 0; pfa_tasks[i]; i++)
+		if (cfg->tasks[i].enabled && (k == SIZE_MAX ||
+		    cfg->tasks[i].every < cfg->tasks[k].every))
+			k = i;
+	if (k == SIZE_MAX || gap <= 0 || gap < 4 * cfg->tasks[k].every ||
+	    gap < 2 * 3600)
+		return;
+	char g[32], e[32];
+	pfa_duration_format(gap, g, sizeof(g));
+	pfa_duration_format(cfg->tasks[k].every, e, sizeof(e));
+	pfa_result_add_finding(core, PFA_SEV_WARNING, "PFA-RUN-001",
+	    pfa_tasks[k]->name, "install -m 0644 cron/pfagent.cron.d "
+	    "/etc/cron.d/pfagent (or: systemctl enable --now pfagent.timer)",
+	    "pfagent is started about every %s, but %s is due every %s: it "
+	    "waits for the next start; start pfagent every hour (the shipped "
+	    "cron.d file and systemd timer do) or set tasks.%s.every", g,
+	    pfa_tasks[k]->name, e, pfa_tasks[k]->name);
+}
 
 static bool
 task_is_due(struct pfa_state *st, const char *name, time_t now,
@@ -168,23 +220,18 @@ run_task(size_t i, const struct pfa_config *cfg, const struct pfa_run_opts *o,
     struct pfa_gate *gate, json_object **saved)
 {
 	const struct pfa_task *t = pfa_tasks[i];
-	struct pfa_ctx ctx = {
-		.task = t->name,
-		.cfg = cfg,
-		.pf = pf,
-		.conf = cfg->tasks[i].data,
-		.every = cfg->tasks[i].every,
-		.dry_run = o->dry_run,
-		.named = named,
-		.forced = o->force,
-		.progress = isatty(STDERR_FILENO) && !o->quiet,
-		.data = pfa_state_data(st, t->name),
-		.gate = o->dry_run ? NULL : gate,
-	};
+	struct pfa_ctx ctx = pfa_ctx_for(i, cfg, pf);
+	ctx.dry_run = o->dry_run;
+	ctx.named = named;
+	ctx.forced = o->force;
+	ctx.progress = isatty(STDERR_FILENO) && !o->quiet;
+	ctx.data = pfa_state_data(st, t->name);
+	ctx.gate = o->dry_run ? NULL : gate;
 	if (json_object_deep_copy(ctx.data, saved, NULL) != 0)
 		*saved = NULL;
 	struct pfa_result *res = pfa_xmalloc(sizeof(*res));
 	pfa_result_init(res);
+	res->ignore = cfg->tasks[i].ignore;
 	pfa_log(LOG_INFO, "task=%s event=start%s", t->name,
 	    o->dry_run ? " dry_run=yes" : "");
 	t->run(&ctx, res);
@@ -217,15 +264,18 @@ record_task(size_t i, const struct pfa_config *cfg, const struct pfa_run_opts *o
 
 static void
 report(const struct pfa_run_opts *o, struct pfa_report_task *rt, size_t n,
-    const struct pfa_gate_outcome *go, int rc)
+    const struct pfa_gate_outcome *go, const struct pfa_result *core, int rc,
+    const char *syslog_missing)
 {
 	struct pfa_report rep = {
+		.core = core,
 		.command = "run",
 		.dry_run = o->dry_run,
 		.tasks = rt,
 		.ntasks = n,
 		.gate = go,
 		.exit_code = rc,
+		.syslog_missing = syslog_missing,
 	};
 	if (o->nagios) {
 		pfa_report_print_nagios(stdout, &rep);
@@ -234,9 +284,9 @@ report(const struct pfa_run_opts *o, struct pfa_report_task *rt, size_t n,
 		pfa_report_print_json(stdout, doc);
 		json_object_put(doc);
 	} else {
-		bool interactive = isatty(STDOUT_FILENO);
-		pfa_report_print_text(stdout, &rep,
-		    o->quiet || (!interactive && !o->verbose));
+		/* only -q (cron's scripts give it) makes the report short:
+		 * `pfagent run | less` shows all of it */
+		pfa_report_print_text(stdout, &rep, o->quiet);
 	}
 }
 
@@ -272,9 +322,24 @@ pfa_cmd_run(const struct pfa_config *cfg, const struct pfa_run_opts *o,
 		return fail_code(o);
 	}
 
+	/* syslog drops what it cannot deliver: say so, once, where cron
+	 * mails it, and go on */
+	const char *syslog_missing = NULL;
+	if (pfa_log_probe(&syslog_missing) < 0)
+		fprintf(stderr, "pfagent: syslog is not available (%s): events "
+		    "and findings are not logged; pfagent(8), SYSLOG, says "
+		    "where they go\n", syslog_missing);
+
 	struct pfa_state st;
 	pfa_state_load(&st, cfg->state_directory);
 	time_t now = time(NULL);
+	/* a run of the core's own, for what is about no task */
+	struct pfa_result core;
+	pfa_result_init(&core);
+	if (nnames == 0 && !o->dry_run) {
+		check_schedule(cfg, start_gap(&st, now), &core);
+		pfa_state_add_run(&st, now);
+	}
 	bool *run = pfa_xcalloc(ntasks, sizeof(*run));
 	struct pfa_report_task *rt = pfa_xcalloc(ntasks, sizeof(*rt));
 	plan_tasks(cfg, o, &st, now, named, (size_t)nnames, run, rt);
@@ -304,21 +369,26 @@ pfa_cmd_run(const struct pfa_config *cfg, const struct pfa_run_opts *o,
 	}
 	for (size_t j = 0; j < go.res.nfindings; j++)
 		pfa_log_finding("reload-gate", &go.res.findings[j]);
+	for (size_t j = 0; j < core.nfindings; j++)
+		pfa_log_finding("pfagent", &core.findings[j]);
 
 	int rc = exit_code(o, res, ntasks, &go);
+	if (!o->exit_changed)
+		rc = (int)pfa_status_worst((enum pfa_status)rc, core.status);
 	if (!o->dry_run && sd == 0 && pfa_state_save(&st) < 0) {
 		fprintf(stderr, "pfagent: could not save the state file "
 		    "%s\n", st.path);
 		rc = o->exit_changed ? 1 :
 		    pfa_status_worst((enum pfa_status)rc, PFA_UNKNOWN);
 	}
-	report(o, rt, ntasks, &go, rc);
+	report(o, rt, ntasks, &go, &core, rc, syslog_missing);
 	pfa_log(LOG_INFO, "event=run-finished exit=%d reloaded=%s "
 	    "rolled_back=%s", rc, go.reloaded ? "yes" : "no",
 	    go.rolled_back ? "yes" : "no");
 
 	pfa_gate_outcome_free(&go);
 	pfa_gate_free(&gate);
+	pfa_result_free(&core);
 	for (size_t i = 0; i < ntasks; i++)
 		if (res[i] != NULL) {
 			pfa_result_free(res[i]);

@@ -20,6 +20,10 @@ struct pfa_run_opts {
 	bool exit_changed;	/* --exit-changed */
 };
 
+/* The core's own finding ids (PFA-RUN-*). */
+struct pfa_finding_doc;
+extern const struct pfa_finding_doc pfa_run_findings[];
+
 /*
  * Runs the NAMES tasks now (NNAMES > 0), or every due task; reloads
  * through the gate; saves the state; reports.  Returns the exit code.

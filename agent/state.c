@@ -239,3 +239,38 @@ pfa_state_record(struct pfa_state *st, const char *task, time_t now,
 	    json_object_new_string(pfa_status_name(res->status)));
 	json_object_object_add(t, "result", pfa_report_result_json(task, res));
 }
+
+size_t
+pfa_state_runs(struct pfa_state *st, time_t times[PFA_STATE_RUNS])
+{
+	json_object *runs;
+	size_t n = 0;
+	time_t now = time(NULL);
+	if (!json_object_object_get_ex(st->root, "runs", &runs) ||
+	    !json_object_is_type(runs, json_type_array))
+		return 0;
+	for (size_t i = 0; i < json_object_array_length(runs) &&
+	    n < PFA_STATE_RUNS; i++) {
+		json_object *v = json_object_array_get_idx(runs, i);
+		if (!json_object_is_type(v, json_type_int))
+			continue;
+		int64_t t = json_object_get_int64(v);
+		if (t < 946684800 || t > (int64_t)now + 300)
+			continue;
+		times[n++] = (time_t)t;
+	}
+	return n;
+}
+
+void
+pfa_state_add_run(struct pfa_state *st, time_t now)
+{
+	time_t old[PFA_STATE_RUNS];
+	size_t n = pfa_state_runs(st, old);
+	json_object *runs = json_object_new_array();
+	json_object_array_add(runs, json_object_new_int64((int64_t)now));
+	for (size_t i = 0; i < n && i + 1 < PFA_STATE_RUNS; i++)
+		json_object_array_add(runs, json_object_new_int64(
+		    (int64_t)old[i]));
+	json_object_object_add(st->root, "runs", runs);
+}

@@ -1,8 +1,9 @@
 /*
  * state.h - the state file: STATEDIR/state.json, replaced atomically.
  *
- * {"format": "pfagent-state", "version": 1, "tasks": {NAME: {"last_run": T,
- * "next_due": T, "status": "ok", "result": {...}, "data": {...}}}}
+ * {"format": "pfagent-state", "version": 1, "runs": [T, ...], "tasks":
+ * {NAME: {"last_run": T, "next_due": T, "status": "ok", "result": {...},
+ * "data": {...}}}}  ("runs": when the last runs started, newest first)
  * "result" is the task's last result in the --json shape; "data" is the
  * task's private state (log offsets, snapshots).  A corrupt, truncated or
  * foreign state file is reported, set aside as state.json.corrupt-EPOCH and
@@ -43,6 +44,18 @@ bool pfa_state_last_status(struct pfa_state *st, const char *task,
     enum pfa_status *out);
 /* The last result object in --json shape, or NULL. */
 json_object *pfa_state_last_result(struct pfa_state *st, const char *task);
+
+/* How many run starts the state keeps (pfa_state_runs). */
+#define PFA_STATE_RUNS 8
+
+/*
+ * The start times of the last runs (not dry runs), newest first, into
+ * TIMES (PFA_STATE_RUNS of them at most); returns how many.  Times in
+ * the future or before 2000 are left out (a clock that jumped).
+ */
+size_t pfa_state_runs(struct pfa_state *st, time_t times[PFA_STATE_RUNS]);
+/* Records that a run started at NOW. */
+void pfa_state_add_run(struct pfa_state *st, time_t now);
 
 /* Records a finished run of TASK. */
 void pfa_state_record(struct pfa_state *st, const char *task, time_t now,

@@ -91,6 +91,12 @@ const struct pfa_finding_doc *pfa_finding_lookup(const char *id);
 const struct pfa_finding_doc *pfa_task_finding(const struct pfa_task *t,
     const char *id);
 
+/* The context of task I of the registry, as the core starts it: its
+ * name, settings and interval, the configuration and Postfix (the rest
+ * zero, for the caller to set). */
+struct pfa_ctx pfa_ctx_for(size_t i, const struct pfa_config *cfg,
+    struct pfa_postfix *pf);
+
 /* ---------------------------------------------------------- services */
 
 /*

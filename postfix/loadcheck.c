@@ -3,10 +3,10 @@
  * with exit status 0 but a Postfix daemon dies on ("fatal: bad numerical
  * configuration", "mailbox_size_limit is smaller than message_size_limit",
  * "open database") or answers "451 4.3.5 Server configuration error" for.
- * This half checks values, lookup tables, '#' comments and size limits,
- * and holds the table probe and the reload gate's validator; the smtpd
- * restriction lists, the relay guard and the TLS lists are in
- * loadcheck_lists.c.
+ * This part checks lookup tables, '#' comments and size limits, and holds
+ * the table probe and the reload gate's validator; numbers, times and
+ * booleans are in loadcheck_values.c, the smtpd restriction lists, the
+ * relay guard and the TLS lists in loadcheck_lists.c.
  *
  * Reads a configuration view (cfview.h) and adds findings PFA-LOAD-* to
  * a result: CRITICAL ones block a reload and are counted, WARNING ones
@@ -111,91 +111,6 @@ each_setting(struct pfa_lc *c, void (*fn)(struct pfa_lc *,
 			const char *n = v->svcs[i].opts[j].name;
 			fn(c, &v->svcs[i], n, pfa_cfsvc_get(v, &v->svcs[i], n));
 		}
-}
-
-/* ------------------------------------------ numbers, times, booleans */
-
-/*
- * A parameter's type, from its default as `postconf -d` shows it:
- * "10240000" an integer, "300s" a time, "yes" or "no" a boolean.
- */
-enum ptype { T_OTHER, T_INT, T_TIME, T_BOOL };
-
-/* Numeric defaults of parameters that take something else. */
-static const char *const not_int[] = {
-	"compatibility_level", "mail_release_date", "process_id",
-	"milter_protocol", "lmtp_tcp_port", NULL,
-};
-static const char *const signed_int[] = {
-	"postscreen_dnsbl_allowlist_threshold",
-	"postscreen_dnsbl_whitelist_threshold", NULL,
-};
-
-static enum ptype
-param_type(const char *name, const char *dflt)
-{
-	size_t dl = strlen(dflt), digits = strspn(dflt, "0123456789");
-	if (dl == 0)
-		return T_OTHER;
-	if (digits == dl)
-		return pfa_lc_in_list(name, not_int) ||
-		    pfa_lc_ends_with(name, "_concurrency_negative_feedback") ||
-		    pfa_lc_ends_with(name, "_concurrency_positive_feedback") ?
-		    T_OTHER : T_INT;
-	if (digits > 0 && digits + 1 == dl && strchr("smhdw", dflt[digits]))
-		return T_TIME;
-	/* smtpd_forbid_bare_newline: also "normalize" and "reject" */
-	if ((strcmp(dflt, "yes") == 0 || strcmp(dflt, "no") == 0) &&
-	    strcmp(name, "smtpd_forbid_bare_newline") != 0)
-		return T_BOOL;
-	return T_OTHER;
-}
-
-/* As Postfix 3.7 reads them (lab-checked with postmap -c): digits only;
- * digits and one lower-case unit; yes or no in any case. */
-static bool
-value_ok(enum ptype t, const char *name, const char *value)
-{
-	size_t n = strspn(value, "0123456789");
-	switch (t) {
-	case T_INT:
-		if (*value == '-' && pfa_lc_in_list(name, signed_int))
-			value++;
-		return pfa_lc_digits(value) && strlen(value) <= 18;
-	case T_TIME:
-		return n > 0 && (value[n] == '\0' ||
-		    (strchr("smhdw", value[n]) && value[n + 1] == '\0'));
-	case T_BOOL:
-		return strcasecmp(value, "yes") == 0 ||
-		    strcasecmp(value, "no") == 0;
-	default:
-		return true;
-	}
-}
-
-static void
-check_type(struct pfa_lc *c, const struct pfa_cfsvc *s, const char *name,
-    const char *value)
-{
-	static const struct {
-		const char *id, *what;
-	} bad[] = {
-		[T_INT] = { "PFA-LOAD-001", "is not a whole number: Postfix "
-		    "daemons die with \"bad numerical configuration\"" },
-		[T_TIME] = { "PFA-LOAD-002", "is not a time (digits and one "
-		    "unit of s, m, h, d, w): Postfix daemons die with \"bad "
-		    "time value or unit\"" },
-		[T_BOOL] = { "PFA-LOAD-003", "is not yes or no: Postfix "
-		    "daemons die with \"bad boolean configuration\"" },
-	};
-	const struct pfa_cfparam *p = pfa_cfview_param(c->v, name);
-	if (p == NULL || p->dflt == NULL || value == NULL ||
-	    strchr(value, '$') != NULL)
-		return;
-	enum ptype t = param_type(name, p->dflt);
-	if (!value_ok(t, name, value))
-		pfa_lc_add(c, bad[t].id, s, name, pfa_lc_set_cmd(c, s, name, NULL),
-		    "%s = %s %s", name, value, bad[t].what);
 }
 
 /* ---------------------------------------------------------- the tables */
@@ -414,7 +329,7 @@ static void
 per_setting(struct pfa_lc *c, const struct pfa_cfsvc *s, const char *name,
     const char *value)
 {
-	check_type(c, s, name, value);
+	pfa_lc_value(c, s, name, value);
 	check_tables(c, s, name, value);
 	check_comment(c, s, name, value);
 	pfa_lc_tls(c, s, name, value);

@@ -1,8 +1,9 @@
 /*
  * loadcheck_int.h - what the two halves of the loadability checks share:
- * loadcheck.c (values, tables, '#' comments, size limits, the probe and
- * the gate) and loadcheck_lists.c (smtpd restriction lists, the relay
- * guard, TLS lists, table types).  Not for other modules: they use
+ * loadcheck.c (tables, '#' comments, size limits, the probe and the
+ * gate), loadcheck_values.c (numbers, times, booleans) and
+ * loadcheck_lists.c (smtpd restriction lists, the relay guard, TLS lists,
+ * table types).  Not for other modules: they use
  * loadcheck.h.
  */
 #ifndef PFA_LOADCHECK_INT_H
@@ -82,6 +83,12 @@ void pfa_lc_finding(struct pfa_lc *c, enum pfa_sev sev, const char *id,
 /* A pasteable postconf command for C's instance setting NAME to VALUE
  * (NULL: the default). */
 char *pfa_lc_set_cmd(const struct pfa_lc *c, const struct pfa_cfsvc *s,
+    const char *name, const char *value);
+
+/* --- loadcheck_values.c --- */
+
+/* PFA-LOAD-001/002/003 for NAME = VALUE of main.cf (S NULL) or S. */
+void pfa_lc_value(struct pfa_lc *c, const struct pfa_cfsvc *s,
     const char *name, const char *value);
 
 /* --- loadcheck_lists.c --- */

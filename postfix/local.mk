@@ -8,6 +8,7 @@ libpostfix_a_SOURCES = \
 	%reldir%/listener.c %reldir%/listener.h \
 	%reldir%/loadcheck.c %reldir%/loadcheck.h \
 	%reldir%/loadcheck_lists.c %reldir%/loadcheck_int.h \
+	%reldir%/loadcheck_values.c \
 	%reldir%/maillog.c %reldir%/maillog.h \
 	%reldir%/maillog_file.c %reldir%/maillog_journal.c \
 	%reldir%/mapspec.c %reldir%/mapspec.h \

@@ -16,7 +16,7 @@ INTEGRATION_TESTS += \
 	tests/integration/08-health-listeners.sh
 
 EXTRA_DIST += \
-	tests/README.md tests/layout.sh \
+	tests/README.md tests/layout.sh tests/deps.sh tests/minimal-debian.sh \
 	tests/sandbox/sandbox.sh tests/sandbox/syslogcap.sh \
 	tests/sandbox/demo.sh tests/sandbox/demo.conf \
 	tests/integration/lib.sh tests/integration/pfa.sh $(INTEGRATION_TESTS) \
@@ -39,7 +39,7 @@ AM_CFLAGS += $(CMOCKA_CFLAGS)
 tests_bench_dhgen_bench_SOURCES = tests/bench/dhgen_bench.c
 tests_bench_dhgen_bench_LDADD = $(PFA_CORE_LIBS) $(PFA_LIBS)
 
-TESTS = tests/layout.sh $(UNIT_TESTS) $(INTEGRATION_TESTS)
+TESTS = tests/layout.sh tests/deps.sh $(UNIT_TESTS) $(INTEGRATION_TESTS)
 else
 check-local:
 	@echo "make check needs cmocka: apt-get install libcmocka-dev, then ./configure again" >&2
@@ -82,4 +82,8 @@ fuzz-run: fuzz
 clean-local:
 	rm -rf fuzz
 
-.PHONY: demo bench fuzz fuzz-run
+# The unit tests, for CI's `make distcheck TESTS=...` (.ci/run).
+print-unit-tests:
+	@echo tests/layout.sh $(UNIT_TESTS)
+
+.PHONY: demo bench fuzz fuzz-run print-unit-tests

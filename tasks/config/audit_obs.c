@@ -2,22 +2,25 @@
  * audit_obs.c - the obsolete and deprecated TLS parameters of the
  * hardening audit (PFA-OBS-*): *_use_tls and *_enforce_tls, the 512-bit
  * DH file, a custom smtpd_tls_dh1024_param_file on Postfix 3.7 and later,
- * and smtpd_tls_eecdh_grade.
+ * and smtpd_tls_eecdh_grade; and a DH parameter file that does not exist
+ * (PFA-TLS-015).
  *
- * Reads the configuration view only (main.cf values and the -o overrides
- * of smtpd and smtp services in master.cf); runs no command, opens no
- * file, never logs.  Checks every host whatever its roles.  Findings go
+ * Reads the configuration view (main.cf values and the -o overrides of
+ * smtpd and smtp services in master.cf) and the stat(2) of the DH file;
+ * runs no command, opens no file, never logs.  Checks every host whatever its roles.  Findings go
  * to the result through pfa_audit_tls_add(), which also gives the
  * subject ("smtpd_use_tls", or "service/type/parameter" as postconf -P
  * writes it) and keeps one finding per rule and subject; the remedy is a
  * postconf command.  The TLS level that replaces *_use_tls comes from
  * pfa_audit_tls_level(), the one the PFA-TLS-* rules judge.
  */
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "audit.h"
 #include "remedy.h"
@@ -97,20 +100,41 @@ check_use_tls(const struct pfa_cfview *v, const struct pfa_cfsvc *s,
 	    p, lp, l);
 }
 
+/* Write the file, or stop naming it. */
+static char *
+missing_dh_remedy(const struct pfa_cfview *v, const struct pfa_cfsvc *s,
+    const char *p)
+{
+	char *unset = unset_cmd(v, s, p);
+	char *r = pfa_xasprintf("pfagent run rotate-dh (it writes the file), "
+	    "or: %s", unset);
+	free(unset);
+	return r;
+}
+
 static void
 check_dh(const struct pfa_cfview *v, const struct pfa_cfsvc *s,
     const char *p, struct pfa_result *res)
 {
 	const char *val = setting(v, s, p);
+	struct stat st;
 	if (empty(val))
 		return;
-	if (strstr(p, "dh512") != NULL)
+	if (strstr(p, "dh512") != NULL) {
 		pfa_audit_tls_add(res, WARN, "PFA-OBS-002", s, p,
 		    unset_cmd(v, s, p), "%s = %s: 512-bit export DH is %s; remove "
 		    "the setting and the file", p, val,
 		    pfa_cf_version_ge(v, 3, 6) ?
 		    "silently ignored since Postfix 3.6" : "obsolete");
-	else if (pfa_cf_version_ge(v, 3, 7) && strcasecmp(val, "auto") != 0)
+		return;
+	}
+	if (strcasecmp(val, "auto") != 0 && val[0] == '/' &&
+	    stat(val, &st) < 0 && errno == ENOENT)
+		pfa_audit_tls_add(res, WARN, "PFA-TLS-015", s, p,
+		    missing_dh_remedy(v, s, p), "%s = %s: the file does not "
+		    "exist; Postfix logs a warning on every TLS session and "
+		    "falls back to its built-in group", p, val);
+	if (pfa_cf_version_ge(v, 3, 7) && strcasecmp(val, "auto") != 0)
 		pfa_audit_tls_add(res, INFO, "PFA-OBS-003", s, p,
 		    unset_cmd(v, s, p), "%s = %s: with Postfix 3.7 and OpenSSL 3 "
 		    "an empty value lets OpenSSL pick a DH group to suit the "

@@ -52,6 +52,8 @@ const struct pfa_finding_doc pfa_audit_smtpd_findings[] = {
 	{ "PFA-SMTPD-005", PFA_SEV_WARNING,
 	    "bare newlines accepted (SMTP smuggling)" },
 	{ "PFA-SMTPD-006", PFA_SEV_WARNING, "message_size_limit is unlimited" },
+	{ "PFA-SMTPD-008", PFA_SEV_WARNING, "myhostname is not a fully "
+	    "qualified domain name (receivers reject such a HELO)" },
 	{ "PFA-SMTPD-007", PFA_SEV_WARNING,
 	    "allow_mail_to_commands allows :include: files" },
 	{ "PFA-PRIV-001", PFA_SEV_INFO,
@@ -293,6 +295,44 @@ check_lrule(const struct pfa_cfview *v, unsigned roles,
 
 /* ------------------------------------------------------- host-wide */
 
+/* The host sends no mail beyond itself: no relayhost and a default
+ * transport that delivers nowhere. */
+static bool
+sends_nowhere(const struct pfa_cfview *v)
+{
+	const char *rh = pfa_cf_get(v, "relayhost");
+	const char *dt = pfa_cf_get(v, "default_transport");
+	return (rh == NULL || *rh == '\0') && dt != NULL &&
+	    (strncmp(dt, "error", 5) == 0 || strncmp(dt, "discard", 7) == 0);
+}
+
+/* PFA-SMTPD-008: the name smtp(8) says in HELO and smtpd(8) in its
+ * banner must be a fully qualified domain name on a host that sends or
+ * receives mail beyond itself: many receivers reject a bare name. */
+static void
+check_fqdn(const struct pfa_cfview *v, struct pfa_result *res)
+{
+	const char *h = pfa_cf_get(v, "myhostname");
+	if (h == NULL || *h == '\0' || sends_nowhere(v))
+		return;
+	size_t n = strlen(h);
+	bool bare = strchr(h, '.') == NULL || h[n - 1] == '.' ||
+	    strcasecmp(h, "localhost.localdomain") == 0 ||
+	    (n > 12 && strcasecmp(h + n - 12, ".localdomain") == 0);
+	if (!bare)
+		return;
+	char *rem = pfa_remedy(v->config_dir, "set myhostname to this host's "
+	    "fully qualified name, as its A/AAAA and PTR records give it: "
+	    "postconf -e 'myhostname = mail.example.org'");
+	pfa_result_add_finding(res, PFA_SEV_WARNING, "PFA-SMTPD-008",
+	    "myhostname", rem, "myhostname = %s is not a fully qualified "
+	    "domain name: Postfix says it in HELO and in its banner, and "
+	    "receivers that require a fully qualified HELO "
+	    "(reject_non_fqdn_helo_hostname and the like) refuse the mail",
+	    h);
+	free(rem);
+}
+
 static void
 check_host(const struct pfa_cfview *v, unsigned roles,
     struct pfa_result *res)
@@ -326,6 +366,8 @@ check_host(const struct pfa_cfview *v, unsigned roles,
 		    "message may fill the queue file system");
 		free(rem);
 	}
+
+	check_fqdn(v, res);
 
 	const char *amc = pfa_cf_get(v, "allow_mail_to_commands");
 	if (contains(amc, "include")) {

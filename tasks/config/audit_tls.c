@@ -42,6 +42,8 @@ const struct pfa_finding_doc pfa_audit_tls_findings[] = {
 	{ "PFA-TLS-012", WARN, "server TLS on without a certificate" },
 	{ "PFA-TLS-013", INFO, "Debian snakeoil certificate in public use" },
 	{ "PFA-TLS-014", INFO, "tls_ssl_options lacks hardening options" },
+	{ "PFA-TLS-015", WARN, "the DH parameter file Postfix is told to read "
+	    "does not exist" },
 	{ NULL, 0, NULL },
 };
 
@@ -182,6 +184,29 @@ outbound_mandatory(const struct pfa_cfview *v)
 	return pm != NULL && *pm != '\0';
 }
 
+/*
+ * true if smtpd requires TLS where its mandatory protocol list applies:
+ * the level of S is encrypt, or, for main.cf's list (S NULL), main.cf's
+ * level, or that of an smtpd service that does not override the list.
+ */
+static bool
+inbound_mandatory(const struct pfa_cfview *v, const struct pfa_cfsvc *s)
+{
+	if (s != NULL)
+		return strcasecmp(pfa_audit_tls_level(v, s, false),
+		    "encrypt") == 0;
+	if (strcasecmp(pfa_audit_tls_level(v, NULL, false), "encrypt") == 0)
+		return true;
+	for (size_t i = 0; i < v->nsvcs; i++) {
+		const struct pfa_cfsvc *x = &v->svcs[i];
+		if (strcmp(x->command, "smtpd") == 0 &&
+		    pfa_cfsvc_opt(x, "smtpd_tls_mandatory_protocols") == NULL &&
+		    strcasecmp(pfa_audit_tls_level(v, x, false), "encrypt") == 0)
+			return true;
+	}
+	return false;
+}
+
 static void
 check_protocols(const struct pfa_cfview *v, const struct pfa_cfsvc *s,
     const char *p, struct pfa_result *res)
@@ -204,18 +229,22 @@ check_protocols(const struct pfa_cfview *v, const struct pfa_cfsvc *s,
 		    sizeof(names)));
 	} else if (m & PFA_TLS_OLD) {
 		/* outbound opportunistic TLS: an old peer gets plaintext;
-		 * the mandatory list matters only where TLS is required */
+		 * a mandatory list matters only where TLS is required (and
+		 * has no effect elsewhere: no warning then) */
+		bool in_opt = strcmp(p, "smtpd_tls_mandatory_protocols") == 0 &&
+		    !inbound_mandatory(v, s);
 		bool opp = strcmp(p, "smtp_tls_protocols") == 0 ||
 		    (strcmp(p, "smtp_tls_mandatory_protocols") == 0 &&
-		    !outbound_mandatory(v));
+		    !outbound_mandatory(v)) || in_opt;
 		pfa_audit_tls_add(res, opp ? INFO : WARN, "PFA-TLS-002",
 		    s, p, set_cmd(v, s, p, floor_value(v)),
 		    "%s enables %s, deprecated by RFC 8996%s", p,
 		    pfa_tls_protocol_names((unsigned)m & PFA_TLS_OLD, names,
-		    sizeof(names)),
-		    opp ? "; optional while outbound TLS is opportunistic, "
-		    "where refusing them sends to old servers in plaintext" :
-		    "");
+		    sizeof(names)), in_opt ? "; it has no effect here: it "
+		    "applies only where smtpd requires TLS "
+		    "(smtpd_tls_security_level = encrypt)" : opp ? "; optional "
+		    "while outbound TLS is opportunistic, where refusing them "
+		    "sends to old servers in plaintext" : "");
 	}
 }
 

@@ -7,9 +7,9 @@
  * apart (an UNKNOWN finding with file:line, never a crash); everything
  * else comes from Postfix through the configuration view (cfview.c).
  * Writes nothing but the drift snapshots in the state directory, never
- * reloads.  Findings whose id is listed in `ignore` are dropped from the
- * report; the gate's loadability checks still block a reload whatever
- * `ignore` says.
+ * reloads.  Findings the task's `ignore` names (the core's setting of
+ * every task) are left out of the report; the gate's loadability checks
+ * still block a reload whatever `ignore` says.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -27,14 +27,13 @@
 
 struct vc_conf {
 	unsigned roles;		/* 0: derive them from the configuration */
-	char **ignore;		/* rule ids, NULL-terminated or NULL */
 	bool audit;
 	bool drift;
 	long long keep;
 };
 
 static const char *const settings[] = {
-	"roles", "ignore", "audit", "drift", "keep", NULL,
+	"roles", "audit", "drift", "keep", NULL,
 };
 
 /* This module's own rules. */
@@ -60,16 +59,6 @@ static const struct pfa_finding_doc *const findings[] = {
 	NULL,
 };
 
-static bool
-known_rule(const char *id)
-{
-	for (size_t t = 0; findings[t]; t++)
-		for (const struct pfa_finding_doc *d = findings[t]; d->id; d++)
-			if (strcmp(d->id, id) == 0)
-				return true;
-	return false;
-}
-
 static int
 configure(const config_setting_t *s, void **out)
 {
@@ -93,15 +82,6 @@ configure(const config_setting_t *s, void **out)
 		}
 	}
 	pfa_conf_free_list(roles);
-	if (pfa_conf_string_list(s, "ignore", &c->ignore) < 0)
-		rc = -1;
-	for (char **p = c->ignore; p && *p; p++)
-		if (!known_rule(*p)) {
-			pfa_conf_error(config_setting_get_member(
-			    (config_setting_t *)s, "ignore"), "unknown rule id "
-			    "\"%s\" (pfagent(8) lists them)", *p);
-			rc = -1;
-		}
 	if (pfa_conf_bool(s, "audit", true, &c->audit) < 0 ||
 	    pfa_conf_bool(s, "drift", true, &c->drift) < 0 ||
 	    pfa_conf_int(s, "keep", 10, 1, 1000, &c->keep) < 0)
@@ -116,7 +96,6 @@ free_conf(void *p)
 	struct vc_conf *c = p;
 	if (c == NULL)
 		return;
-	pfa_conf_free_list(c->ignore);
 	free(c);
 }
 
@@ -224,33 +203,18 @@ postfix_view(struct pfa_postfix *pf, struct pfa_result *res)
 	pfa_postfix_check_free(&c);
 }
 
-static bool
-ignored(const struct vc_conf *c, const char *id)
+/* Moves SCRATCH's findings into RES (which leaves out what the task's
+ * `ignore` names, and counts it). */
+static void
+take(struct pfa_result *scratch, struct pfa_result *res)
 {
-	for (char **p = c->ignore; p && *p; p++)
-		if (strcmp(*p, id) == 0)
-			return true;
-	return false;
-}
-
-/* Moves SCRATCH's findings into RES, less the ignored ones. */
-static size_t
-take(const struct vc_conf *c, struct pfa_result *scratch,
-    struct pfa_result *res)
-{
-	size_t dropped = 0;
 	for (size_t i = 0; i < scratch->nfindings; i++) {
 		const struct pfa_finding *f = &scratch->findings[i];
-		if (ignored(c, f->id)) {
-			dropped++;
-			continue;
-		}
 		pfa_result_add_finding(res, f->sev, f->id, f->subject,
 		    f->remedy, "%s", f->message);
 	}
 	pfa_result_free(scratch);
 	pfa_result_init(scratch);
-	return dropped;
 }
 
 static void
@@ -273,7 +237,7 @@ run(struct pfa_ctx *ctx, struct pfa_result *res)
 		const char *why = pfa_postfix_error(ctx->pf);
 		pfa_result_add_finding(res, PFA_SEV_UNKNOWN, "PFA-CFG-006", dir,
 		    NULL, "%s", why ? why : "postconf failed");
-		take(c, &scratch, res);
+		take(&scratch, res);
 		pfa_result_set_summary(res, "postconf failed");
 		return;
 	}
@@ -299,7 +263,8 @@ run(struct pfa_ctx *ctx, struct pfa_result *res)
 		pfa_drift_run(v, dir, &o, &scratch);
 		free(ddir);
 	}
-	size_t dropped = take(c, &scratch, res);
+	take(&scratch, res);
+	size_t dropped = res->nignored;
 
 	size_t n[4] = { 0 };
 	for (size_t i = 0; i < res->nfindings; i++)
@@ -338,9 +303,9 @@ const struct pfa_task task_validate_config = {
 	    "Changes nothing Postfix reads.\n"
 	    "Settings (tasks.validate-config): enabled (true), every "
 	    "(\"1d\"), roles (list of mx, submission, relay, null-client; "
-	    "default derived from the configuration), ignore (list of rule "
-	    "ids to leave out of the report), audit (true), drift (true), "
-	    "keep (10).",
+	    "default derived from the configuration), ignore (list of \"ID\" "
+	    "or \"ID SUBJECT\" to leave out of the report), audit (true), "
+	    "drift (true), keep (10).",
 	.default_every = 86400,
 	.settings = settings,
 	.findings = findings,

@@ -7,6 +7,7 @@ libtask_maps_a_CPPFLAGS = $(BASE_CPPFLAGS) $(CORE_INCLUDES) -I$(top_srcdir)/%rel
 libtask_maps_a_SOURCES = \
 	%reldir%/rebuild_maps.c %reldir%/rebuild_maps.h \
 	%reldir%/rebuild_maps_conf.c \
+	%reldir%/rebuild_table.c %reldir%/rebuild_table.h \
 	%reldir%/blacklist.c %reldir%/blacklist.h \
 	%reldir%/mapbuild.c %reldir%/mapbuild.h \
 	%reldir%/mapcount.c %reldir%/mapcount.h \

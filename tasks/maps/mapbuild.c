@@ -82,18 +82,6 @@ build_failed(struct pfa_map_build *b, const char *id, const char *fmt, ...)
 	return -1;
 }
 
-/* Logs a failed system call on PATH (errno kept). */
-static void
-syscall_failed(const struct pfa_map_build *b, const char *path, const char *step)
-{
-	char q[1024];
-	int saved = errno;
-	pfa_log_quote(q, sizeof(q), path);
-	errno = saved;
-	pfa_log_errno(LOG_ERR, "task=%s event=build-failed file=%s step=%s",
-	    b->ctx->task, q, step);
-}
-
 /* "dir/" of PATH and its length. */
 static size_t
 dir_len(const char *path)
@@ -141,7 +129,7 @@ remove_leftovers(const struct pfa_map_build *b)
 	char q[1024];
 	DIR *d = opendir(dir);
 	if (d == NULL) {
-		syscall_failed(b, dir, "leftover-scan");
+		pfa_log_path_failed("build-failed", dir, "leftover-scan");
 		goto out;
 	}
 	struct dirent *de;
@@ -158,7 +146,7 @@ remove_leftovers(const struct pfa_map_build *b)
 			pfa_log(LOG_NOTICE, "task=%s event=removed-leftover "
 			    "file=%s", b->ctx->task, q);
 		else
-			syscall_failed(b, p, "remove-leftover");
+			pfa_log_path_failed("build-failed", p, "remove-leftover");
 		free(p);
 	}
 	closedir(d);
@@ -176,14 +164,14 @@ remove_build(const struct pfa_map_build *b)
 	for (size_t i = 0; by_products[i] != NULL; i++) {
 		char *p = pfa_xasprintf("%s%s", b->copy, by_products[i]);
 		if (unlink(p) < 0 && errno != ENOENT)
-			syscall_failed(b, p, "remove-build");
+			pfa_log_path_failed("build-failed", p, "remove-build");
 		free(p);
 	}
 	size_t dl = dir_len(b->copy);
 	char *p = pfa_xasprintf("%.*s" BDB_TMP_PREFIX "%s.db", (int)dl,
 	    b->copy, b->copy + dl);
 	if (unlink(p) < 0 && errno != ENOENT)
-		syscall_failed(b, p, "remove-build");
+		pfa_log_path_failed("build-failed", p, "remove-build");
 	free(p);
 }
 
@@ -231,7 +219,7 @@ create_copy(struct pfa_map_build *b)
 		if (fd >= 0)
 			return fd;
 		int saved = errno;
-		syscall_failed(b, b->copy, "create-copy");
+		pfa_log_path_failed("build-failed", b->copy, "create-copy");
 		free(b->copy);
 		b->copy = NULL;
 		errno = saved;
@@ -270,7 +258,7 @@ make_copy(struct pfa_map_build *b, const char *data, size_t len)
 	if (step == NULL)
 		return 0;
 	errno = saved;
-	syscall_failed(b, b->copy, step);
+	pfa_log_path_failed("build-failed", b->copy, step);
 	return build_failed(b, "PFA-MAP-010", "cannot copy the source "
 	    "(%s): %s", step, strerror(saved));
 }
@@ -475,7 +463,7 @@ fix_owner_mode(struct pfa_map_build *b)
 	if (step == NULL)
 		return 0;
 	errno = saved;
-	syscall_failed(b, b->copy_db, step);
+	pfa_log_path_failed("build-failed", b->copy_db, step);
 	return build_failed(b, "PFA-MAP-010", "cannot give the built "
 	    "database the source's owner and mode (%s): %s", step,
 	    strerror(saved));

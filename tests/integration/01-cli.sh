@@ -23,6 +23,14 @@ tap_is "$rc" 0 "help log-report exits 0"
 tap_like "$out" 'report_to' "help log-report names its settings"
 tap_like "$out" 'PFA-LOG-005' "and its finding ids"
 tap_like "$("$PFAGENT" --help)" 'Task command \(log-report\): pfagent \[OPTIONS\] log-report \[--since' "--help lists the log-report command"
+tap_like "$out" '^  PFA-DH-007 +unknown ' "help rotate-dh lists its finding ids with their severity"
+out=$("$PFAGENT" help rebuild-maps)
+tap_is "$(printf '%s\n' "$out" | sed -n '3,/^Default interval/p' | awk 'length > 80' | wc -l)" 0 "help's paragraphs are wrapped to 80 columns off a terminal"
+tap_like "$out" 'max_shrink' "and nothing of them is lost"
+out=$("$PFAGENT" help reload-gate); rc=$?
+tap_is "$rc" 0 "help reload-gate exits 0"
+tap_like "$out" '^  PFA-GATE-001 +critical ' "help reload-gate lists the gate's ids"
+tap_like "$out" '^  PFA-HEALTH-002 +critical ' "and the health check's"
 "$PFAGENT" help no-such-task >/dev/null 2>&1
 tap_is "$?" 3 "help for an unknown task exits 3"
 "$PFAGENT" frobnicate >/dev/null 2>&1
@@ -90,12 +98,24 @@ pfa_run list
 tap_is "$PFA_RC" 0 "list exits 0"
 tap_like "$(cat "$PFA_OUT")" 'rotate-dh +yes +1w +never' "list shows rotate-dh, its interval, never run"
 pfa_run --json list
-tap_is "$(jq_out '[.tasks[].name] | join(",")')" "validate-config,rotate-dh,rebuild-maps,log-report" "--json list names every task, in run order"
+tap_is "$(jq_out '[.tasks[].name] | join(",")')" "rotate-dh,rebuild-maps,validate-config,log-report" "--json list names every task, in run order: the ones that change files first"
 tap_is "$(jq_out '(.tasks[] | select(.name == "rotate-dh")).every')" "604800" "--json list gives the interval in seconds"
 tap_is "$(jq_out '(.tasks[] | select(.name == "rotate-dh")).last_run')" "null" "--json list: never run"
 pfa_run --json status
 tap_is "$PFA_RC" 0 "status with no state exits 0"
 tap_is "$(jq_out '(.tasks[] | select(.name == "rotate-dh")).status')" "null" "--json status: no outcome yet"
+
+# --nagios: exactly one task, one status line with perfdata
+pfa_setup "mode = \"ffdhe\"; bits = 2048;"
+pfa_run --nagios run
+tap_is "$PFA_RC" 3 "--nagios without a task exits 3"
+tap_like "$(cat "$PFA_OUT")" '^PFAGENT UNKNOWN - ' "and says so as a plugin would"
+pfa_run --nagios run rotate-dh
+tap_is "$PFA_RC" 3 "--nagios with no Postfix to read exits 3"
+tap_like "$(head -1 "$PFA_OUT")" "^PFAGENT ROTATE-DH UNKNOWN - cannot read Postfix's configuration\$" "one status line"
+tap_like "$(sed -n 2p "$PFA_OUT")" '^unknown PFA-DH-007 ' "then the finding that says why"
+pfa_run --nagios --json run rotate-dh
+tap_is "$PFA_RC" 3 "--nagios with --json is refused (exit 3)"
 
 # Postfix not reachable (no such instance): the task says UNKNOWN, exit 3.
 pfa_setup ""

@@ -25,8 +25,15 @@ tap_is "$(jq_out '.reloaded')" false "JSON: not reloaded"
 tap_is "$(jq_out '[.reload.findings[].id] | index("PFA-GATE-001") != null')" true "PFA-GATE-001 reports the failed check"
 tap_like "$(jq_out '[.reload.findings[] | select(.id == "PFA-GATE-001")][0].message')" 'message_size_limit' "and quotes Postfix's own message (captured on a pty)"
 tap_is "$(jq_out '(.tasks[] | select(.name == "rotate-dh")).status')" critical "the task's change is marked as rolled back"
+tap_like "$(jq_out '(.tasks[] | select(.name == "rotate-dh")).summary')" '^replaced 1 file .*, then rolled back by the reload gate$' "its summary says what is true: replaced, then rolled back"
+tap_is "$(jq_out '.reload.postfix_running')" null "JSON: whether Postfix runs was not checked (null, not false)"
+tap_is "$(jq_out '.reload.healthy')" null "JSON: no health check without a reload (null)"
 tap_is "$(ls -A "$(dirname "$DH")" | grep -c '\.pfagent\.')" 0 "no temporary file is left"
 tap_is "$(master_alive)" yes "Postfix is still running the old configuration"
+
+# the text report says it too
+pfa_run run rotate-dh
+tap_like "$(cat "$PFA_OUT")" "^  replaced, then rolled back: $DH\$" "the text report: replaced, then rolled back"
 
 # still due: the next plain run tries again (and is refused again)
 pfa_run --json run

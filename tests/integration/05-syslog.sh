@@ -36,4 +36,16 @@ tap_ok "log.facility = local3 is used" \
 
 tap_is "$(grep -c 'key material\|BEGIN DH' "$M")" 0 "no parameter material is ever logged"
 
+# with a syslog daemon: nothing said about syslog; without one (outside
+# the capture /dev/log leads nowhere): said once on stderr, in the JSON,
+# and the run goes on
+bash "$SYSLOGCAP" run "$SYSLOG_DIR" "$PFAGENT" -c "$PFA_CONF" --json run rotate-dh >"$PFA_WORK/cap.json" 2>"$PFA_WORK/cap.err"
+tap_is "$(jq -r '.syslog.available' "$PFA_WORK/cap.json")" true "JSON: syslog available through the capture"
+tap_unlike "$(cat "$PFA_WORK/cap.err")" 'syslog is not available' "and nothing is said about it"
+pfa_run --json run rotate-dh
+tap_is "$PFA_RC" 0 "without syslog the run still works (exit 0)"
+tap_is "$(grep -c 'syslog is not available' "$PFA_ERR")" 1 "it says once on stderr that syslog takes nothing"
+tap_is "$(jq_out '.syslog.available')" false "JSON: syslog not available"
+tap_like "$(jq_out '.syslog.problem')" '/dev/log' "JSON: and why"
+
 tap_done

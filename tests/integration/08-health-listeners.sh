@@ -59,5 +59,7 @@ pfa_run --json run
 tap_is "$PFA_RC" 0 "the second run exits 0"
 tap_is "$(sum_of "$DH")" "$after" "and leaves the DH file alone"
 tap_is "$(reload_count)" "$reloads" "and does not reload"
+tap_is "$(jq_out '.reload.needed')" false "JSON: no reload was needed"
+tap_is "$(jq_out '[.reload.validated, .reload.postfix_running, .reload.healthy] | map(tostring) | join(",")')" "null,null,null" "JSON: what was not checked is null, not false"
 
 tap_done

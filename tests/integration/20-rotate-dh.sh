@@ -38,8 +38,10 @@ tap_is "$(sum_of "$DH")" "$after" "and changes nothing"
 tap_is "$(jq_out '(.tasks[] | select(.name == "rotate-dh")).skipped')" "not due" "rotate-dh is not due"
 tap_is "$(reload_count)" "$reloads" "and Postfix is not reloaded"
 tap_is "$(jq_out '.reloaded')" false "JSON says no reload"
+pfa_run -q run
+tap_is "$(cat "$PFA_OUT")" "" "a quiet run (-q, as cron runs it) prints nothing when all is well"
 pfa_run run
-tap_is "$(cat "$PFA_OUT")" "" "a quiet run prints nothing when all is well and not on a terminal"
+tap_like "$(cat "$PFA_OUT")" '^rotate-dh +skipped: not due$' "without -q the whole report is printed, also into a pipe or file"
 
 pfa_run status
 tap_is "$PFA_RC" 0 "status exits 0"
@@ -104,6 +106,42 @@ tap_is "$PFA_RC" 0 "a truncated state file does not stop the run"
 tap_is "$(jq_out '(.tasks[] | select(.name == "rotate-dh")).ran')" true "the task counts as never run"
 tap_like "$(ls "$PFA_STATE")" '^state\.json\.corrupt-[0-9]+$' "the corrupt file is set aside"
 tap_ok "a new, valid state file is written" jq -e '.tasks["rotate-dh"].last_run' "$PFA_STATE/state.json"
+
+# on a terminal (stdout and stderr one pty) each finding appears once
+pfa_setup "bits = 1024; allow_weak = true;"
+tty_out=$(script -qec "$PFAGENT -c $PFA_CONF run rotate-dh" /dev/null </dev/null)
+tap_like "$tty_out" 'PFA-DH-008' "on a terminal the finding is shown"
+tap_is "$(printf '%s\n' "$tty_out" | grep -c 'PFA-DH-008')" 1 "and shown once, not also as a stderr event"
+tap_like "$tty_out" 'rotate-dh: replaced: file=' "the events still go to stderr"
+
+# --nagios: the run as a monitoring check, perfdata from the metrics
+pfa_setup "mode = \"ffdhe\"; bits = 2048;"
+pfa_run --nagios run rotate-dh
+tap_is "$PFA_RC" 0 "--nagios run rotate-dh exits 0"
+tap_like "$(head -1 "$PFA_OUT")" '^PFAGENT ROTATE-DH OK - replaced 1 file with RFC 7919 2048-bit parameters \| generation_seconds=[0-9.]+s bits=2048$' "one status line with the task's metrics as perfdata"
+
+# started much less often than a task's interval: said, from the state
+pfa_work
+pfa_conf rebuild-maps=""
+now=$(date +%s)
+printf '{"format": "pfagent-state", "version": 1, "runs": [%s, %s], "tasks": {}}\n' \
+    "$((now - 7 * 86400))" "$((now - 14 * 86400))" >"$PFA_STATE/state.json"
+pfa_run --json run
+tap_is "$(jq_out '[.pfagent.findings[] | select(.id == "PFA-RUN-001")] | length')" 1 "weekly starts for an hourly task: PFA-RUN-001"
+tap_like "$(jq_out '.pfagent.findings[0].message')" 'started about every 1w, but rebuild-maps is due every 1h' "naming the gap and the task"
+tap_like "$(jq_out '.pfagent.findings[0].remedy')" 'cron.d' "with the file to install"
+tap_is "$PFA_RC" 1 "a WARNING (exit 1)"
+pfa_run list
+tap_like "$(cat "$PFA_OUT")" '^rebuild-maps .* \*$' "list marks the task that waits for a start"
+tap_like "$(cat "$PFA_OUT")" '^\* pfagent has been started about every 1w' "and says why instead of promising the next hour"
+pfa_run --json list
+tap_is "$(jq_out '.starts_every')" "$((7 * 86400))" "--json list: starts_every"
+# hourly starts: nothing to say
+printf '{"format": "pfagent-state", "version": 1, "runs": [%s, %s], "tasks": {}}\n' \
+    "$((now - 3600))" "$((now - 7200))" >"$PFA_STATE/state.json"
+pfa_run --json run
+tap_is "$(jq_out '.pfagent.findings | length')" 0 "hourly starts for an hourly task: nothing said"
+tap_is "$PFA_RC" 0 "exit 0"
 
 # no DH file configured: nothing to rotate, informational
 postconf -c "$PFSB_ETC" -e "smtpd_tls_dh1024_param_file ="

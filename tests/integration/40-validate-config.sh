@@ -94,11 +94,21 @@ weak PFA-TLS-008 warning smtp_tls_security_level 'smtp_tls_security_level = none
 weak PFA-TLS-009 warning smtpd_tls_auth_only 'smtpd_sasl_auth_enable = yes'
 weak PFA-OBS-001 warning smtpd_use_tls 'smtpd_use_tls = yes'
 weak PFA-OBS-002 warning smtpd_tls_dh512_param_file "smtpd_tls_dh512_param_file = $PFSB_TLS/dh512.pem"
+weak PFA-TLS-015 warning smtpd_tls_dh1024_param_file "smtpd_tls_dh1024_param_file = $PFSB_TLS/no-such-dh.pem"
+weak PFA-SMTPD-008 warning myhostname 'myhostname = sandbox'
 weak PFA-PRIV-002 info smtpd_sasl_authenticated_header 'smtpd_sasl_auth_enable = yes' 'smtpd_tls_auth_only = yes' 'smtpd_sasl_authenticated_header = yes'
 
 # loadability: what postconf accepts and a daemon dies on (critical)
 weak PFA-LOAD-001 critical message_size_limit 'message_size_limit = abc'
 weak PFA-LOAD-002 critical smtpd_timeout 'smtpd_timeout = 5parsecs'
+# a remedy keeps what the value meant: 50M is 52428800 bytes, not the
+# 10 MB default that "postconf -# message_size_limit" would leave
+weak PFA-LOAD-001 critical message_size_limit 'message_size_limit = 50M'
+fix=$(vc_jq '[.findings[] | select(.id == "PFA-LOAD-001")][0].remedy')
+tap_is "$fix" "postconf -c $PFSB_ETC -e 'message_size_limit = 52428800'" "the remedy keeps the administrator's 50M"
+tap_require "the remedy runs" bash -c "$fix"
+tap_is "$(postconf -c "$PFSB_ETC" -h message_size_limit)" 52428800 "and Postfix has the limit meant"
+restore_cf
 weak PFA-LOAD-004 critical smtpd_recipient_restrictions 'smtpd_recipient_restrictions = permit_mynetwroks, reject_unauth_destination'
 tap_like "$(vc_jq '[.findings[] | select(.id == "PFA-LOAD-004")][0].remedy')" 'permit_mynetworks' "the remedy names the restriction meant"
 weak PFA-LOAD-008 critical "regexp:$PFSB_ETC/no-such-file" "header_checks = regexp:$PFSB_ETC/no-such-file"
@@ -146,7 +156,23 @@ tap_is "$(vc_jq '[.metrics[] | select(.name == "ignored")][0].value')" 2 "the ig
 vc_setup '"mx"' 'ignore = [ "PFA-SMTPD-01" ];'
 pfa_run check-config
 tap_is "$PFA_RC" 3 "an unknown id in ignore is a configuration error"
-tap_like "$(cat "$PFA_ERR")" "$PFA_CONF:[0-9]+: .*unknown rule id \"PFA-SMTPD-01\"" "naming file and line"
+tap_like "$(cat "$PFA_ERR")" "$PFA_CONF:[0-9]+: .*unknown finding id \"PFA-SMTPD-01\"" "naming file and line"
+# an id and a subject silence that one finding, not the id's others
+pc -e 'smtpd_tls_protocols = !SSLv2, !SSLv3'
+pc -M 'submission/inet = submission inet n - n - - smtpd'
+pc -P 'submission/inet/smtpd_tls_protocols=!SSLv2,!SSLv3'
+vc_setup '"mx"' 'ignore = [ "PFA-TLS-002 smtpd_tls_protocols" ];'
+pfa_run --json run validate-config
+tap_is "$(sev_of PFA-TLS-002 '^smtpd_tls_protocols$')" none "ID SUBJECT leaves out that finding"
+tap_is "$(sev_of PFA-TLS-002 '^submission/inet/smtpd_tls_protocols$')" warning "but not the same id about another subject"
+vc_setup '"mx"' 'ignore = [ "PFA-TLS-002 " ];'
+pfa_run check-config
+tap_is "$PFA_RC" 3 "an id followed by nothing is refused"
+# ignore works in every task's section, against that task's ids
+pfa_conf rotate-dh='ignore = [ "PFA-SMTPD-001" ];'
+pfa_run check-config
+tap_is "$PFA_RC" 3 "rotate-dh's ignore takes only rotate-dh's ids"
+tap_like "$(cat "$PFA_ERR")" 'unknown finding id "PFA-SMTPD-001" for rotate-dh' "and says whose ids it takes"
 
 # ------------------------------------------------------------ SASL relayhost
 restore_cf
@@ -307,7 +333,18 @@ for id in PFA-SMTPD-001 PFA-SMTPD-002 PFA-SMTPD-005; do
 	tap_is "$(sev_of "$id")" warning "stock Debian: $id"
 done
 tap_is "$(sev_of PFA-SMTPD-004 smtpd_banner)" info "the (Debian/GNU) banner is a note"
+tap_is "$(sev_of PFA-TLS-002 '^smtpd_tls_protocols$')" warning "TLSv1/1.1 in smtpd_tls_protocols: a warning"
+tap_is "$(sev_of PFA-TLS-002 '^smtpd_tls_mandatory_protocols$')" info "the mandatory list, of no effect where TLS is not mandatory: a note"
+tap_is "$(sev_of PFA-SMTPD-008)" none "myhostname mx.example.org is fully qualified"
 tap_is "$(vc_jq '[.findings[] | select(.severity == "warning") | select((.remedy // "") | test("^postconf -c ") | not)] | length')" 0 "every warning comes with a postconf remedy for this instance"
+pfa_run run validate-config
+tap_unlike "$(cat "$PFA_OUT")" 'disable_vrfy_command: disable_vrfy_command|main\.cf: main\.cf:' "the text report never repeats a subject at the start of its message"
+tap_like "$(cat "$PFA_OUT")" '^  warning  PFA-SMTPD-001 disable_vrfy_command = no' "it says it once"
+# Debian's postinst takes the host's name; without a domain it is bare
+sed -i 's/^myhostname = mx.example.org$/myhostname = debian/' "$DEB/main.cf"
+pfa_run --json run validate-config
+tap_is "$(sev_of PFA-SMTPD-008 myhostname)" warning "a bare myhostname (debian) on an MX: PFA-SMTPD-008"
+sed -i 's/^myhostname = debian$/myhostname = mx.example.org/' "$DEB/main.cf"
 tap_diag "stock Debian 12 findings:"
 while IFS= read -r l; do tap_diag "  $l"; done < <(vc_jq '.findings[] | "\(.severity) \(.id) \(.subject)"')
 

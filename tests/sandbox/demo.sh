@@ -206,7 +206,7 @@ say "(exit status $rc)"
 check "the dry run exits 0" test "$rc" = 0
 check "the dry run wrote nothing" test "$before" = "$(sum "$PFSB_DH")"
 check "the output is one JSON document" \
-	python3 -c 'import json, sys; json.load(sys.stdin)' <<<"$json"
+	jq -e . <<<"$json" >/dev/null
 
 step "pfagent run validate-config: Postfix's checks, loadability, hardening audit (as an MX)"
 pf run validate-config

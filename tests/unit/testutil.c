@@ -73,6 +73,12 @@ pfa_test_write(const char *path, const void *data, size_t len, mode_t mode)
 		fail_msg("cannot finish %s", path);
 }
 
+void
+pfa_test_write_text(const char *path, const char *text, mode_t mode)
+{
+	pfa_test_write(path, text, strlen(text), mode);
+}
+
 char *
 pfa_test_path(const char *dir, const char *name)
 {

@@ -18,6 +18,9 @@ char *pfa_test_mkdtemp(const char *name);
 void pfa_test_write(const char *path, const void *data, size_t len,
     mode_t mode);
 
+/* Writes PATH with TEXT (a string) and MODE. */
+void pfa_test_write_text(const char *path, const char *text, mode_t mode);
+
 /* Writes DIR/NAME with TEXT, mode 0644; returns the path (free it). */
 char *pfa_test_write_in(const char *dir, const char *name, const char *text);
 

@@ -86,6 +86,18 @@ emit(void)
 	pfa_log_errno(LOG_ERR, "event=open-failed file=%s", "/nope");
 	struct pfa_finding f = { PFA_SEV_CRITICAL, "PFA-X-1", "the subject",
 		"a %s message", NULL };
+	pfa_log_finding("rotate-dh", &f);	/* the report shows it */
+	pfa_log_close();
+}
+
+static void
+emit_verbose(void)
+{
+	struct pfa_log_opts o = { .facility = LOG_MAIL, .to_stderr = true,
+		.verbose = true };
+	pfa_log_open(&o);
+	struct pfa_finding f = { PFA_SEV_CRITICAL, "PFA-X-1", "the subject",
+		"a %s message", NULL };
 	pfa_log_finding("rotate-dh", &f);
 	pfa_log_close();
 }
@@ -111,6 +123,9 @@ test_stderr_human_form(void **state)
 	assert_null(strstr(out, "hidden"));
 	assert_non_null(strstr(out, "pfagent: error: open-failed: "
 	    "file=/nope err=\"No such file or directory\""));
+	/* findings are the report's: on stderr only with -v */
+	assert_null(strstr(out, "PFA-X-1"));
+	out = capture_stderr(emit_verbose);
 	/* the message of a finding is data, never a format */
 	assert_non_null(strstr(out, "message=\"a %s message\""));
 	assert_non_null(strstr(out, "pfagent: critical: rotate-dh: finding: "

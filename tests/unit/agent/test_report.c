@@ -66,7 +66,8 @@ test_run_document(void **state)
 	struct pfa_gate_outcome g;
 	memset(&g, 0, sizeof(g));
 	pfa_result_init(&g.res);
-	g.needed = g.validated = g.running = g.reloaded = g.healthy = true;
+	g.needed = g.checked = g.validated = g.running_known = g.running =
+	    g.reloaded = g.healthy = true;
 	struct pfa_report_task t[2] = {
 		{ .name = "rotate-dh", .ran = true, .res = &r },
 		{ .name = "other", .ran = false, .skipped = "not due" },
@@ -128,6 +129,20 @@ test_run_document(void **state)
 	    "not due");
 	assert_null(get(t1, "status"));
 	json_object_put(doc);
+
+	/* what the gate did not check is null, not false */
+	struct pfa_gate_outcome idle;
+	memset(&idle, 0, sizeof(idle));
+	pfa_result_init(&idle.res);
+	rep.gate = &idle;
+	doc = pfa_report_json(&rep);
+	rl = get(doc, "reload");
+	assert_false(json_object_get_boolean(get(rl, "needed")));
+	assert_null(get(rl, "validated"));
+	assert_null(get(rl, "postfix_running"));
+	assert_null(get(rl, "healthy"));
+	assert_false(json_object_get_boolean(get(rl, "reloaded")));
+	json_object_put(doc);
 	pfa_result_free(&r);
 }
 
@@ -167,6 +182,33 @@ test_text_quiet(void **state)
 	assert_int_equal(len, 0);
 	free(buf);
 	pfa_result_free(&ok);
+}
+
+static void
+test_finding_line(void **state)
+{
+	(void)state;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&buf, &len);
+	/* the subject is not repeated when the message begins with it */
+	pfa_report_print_finding(fp, "  ", "warning", "PFA-SMTPD-001",
+	    "disable_vrfy_command", "disable_vrfy_command = no: VRFY", "x");
+	pfa_report_print_finding(fp, "  ", "info", "PFA-DRIFT-001", "main.cf",
+	    "main.cf: no earlier snapshot", NULL);
+	/* but kept when the message only starts with the same letters */
+	pfa_report_print_finding(fp, "", "info", "PFA-X-001", "main.cf",
+	    "main.cf.1 is kept", NULL);
+	pfa_report_print_finding(fp, "", "info", "PFA-X-002", "a/b",
+	    "other words", NULL);
+	fclose(fp);
+	assert_string_equal(buf,
+	    "  warning  PFA-SMTPD-001 disable_vrfy_command = no: VRFY\n"
+	    "           remedy: x\n"
+	    "  info     PFA-DRIFT-001 main.cf: no earlier snapshot\n"
+	    "info     PFA-X-001 main.cf: main.cf.1 is kept\n"
+	    "info     PFA-X-002 a/b: other words\n");
+	free(buf);
 }
 
 static void
@@ -224,6 +266,7 @@ main(void)
 		cmocka_unit_test(test_result_status_raised),
 		cmocka_unit_test(test_run_document),
 		cmocka_unit_test(test_text_quiet),
+		cmocka_unit_test(test_finding_line),
 		cmocka_unit_test(test_nagios),
 	};
 	return cmocka_run_group_tests_name("report", tests, NULL, NULL);

@@ -586,6 +586,34 @@ test_size_and_commands(void **state)
 	    "postconf -e 'allow_mail_to_commands = alias, forward'");
 }
 
+/* PFA-SMTPD-008: a bare host name in HELO, on any host that sends. */
+static void
+test_fqdn(void **state)
+{
+	struct fx *f = *state;
+
+	audit(f, AUTO);
+	assert_int_equal(count(f, "PFA-SMTPD-008"), 0);	/* mail.example.org */
+	static const char *const bare[] = { "debian", "localhost",
+		"localhost.localdomain", "mx.localdomain", "mail.", NULL };
+	for (size_t i = 0; bare[i]; i++) {
+		pfa_cfview_set(&f->v, "myhostname", bare[i]);
+		audit(f, PFA_ROLE_NULLCLIENT);	/* a null client sends too */
+		const struct pfa_finding *x = expect(f, "PFA-SMTPD-008",
+		    PFA_SEV_WARNING, "myhostname");
+		assert_non_null(strstr(x->message, bare[i]));
+		assert_non_null(strstr(x->remedy, "postconf -e 'myhostname"));
+	}
+	/* a host that delivers nowhere beyond itself says HELO to no one */
+	pfa_cfview_set(&f->v, "myhostname", "debian");
+	pfa_cfview_set(&f->v, "default_transport", "error:local only");
+	audit(f, PFA_ROLE_NULLCLIENT);
+	assert_int_equal(count(f, "PFA-SMTPD-008"), 0);
+	pfa_cfview_set(&f->v, "relayhost", "[relay.example.org]");
+	audit(f, PFA_ROLE_NULLCLIENT);
+	assert_int_equal(count(f, "PFA-SMTPD-008"), 1);
+}
+
 /* Lynis #334: a send-only host gets nothing about a listener it lacks. */
 static void
 test_send_only_host(void **state)
@@ -729,8 +757,8 @@ test_rule_table(void **state)
 	size_t smtpd = table_rows(pfa_audit_smtpd_findings,
 	    pfa_audit_relay_findings, "PFA-RELAY-", false);
 	assert_int_equal(relay, 4);
-	assert_int_equal(smtpd, 13);
-	assert_int_equal(relay + smtpd, 17);
+	assert_int_equal(smtpd, 14);
+	assert_int_equal(relay + smtpd, 18);
 }
 
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -745,7 +773,7 @@ main(void)
 		T(test_vrfy),
 		T(test_helo), T(test_inet_interfaces), T(test_banner),
 		T(test_bare_newline), T(test_bare_newline_unknown),
-		T(test_size_and_commands), T(test_send_only_host),
+		T(test_size_and_commands), T(test_fqdn), T(test_send_only_host),
 		T(test_privacy_headers), T(test_authenticated_header),
 		T(test_wrappermode),
 		T(test_submission_tls_and_sasl), T(test_rule_table),

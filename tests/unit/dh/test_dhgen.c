@@ -32,6 +32,7 @@
 #include <openssl/pem.h>
 
 #include "dhgen.h"
+#include "testutil.h"
 
 #define OPENSSL	"/usr/bin/openssl"
 #define PEM_DH	"-----BEGIN DH PARAMETERS-----\n"
@@ -77,16 +78,6 @@ run_openssl(const char *const argv[])
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-static void
-write_file(const char *path, const char *data, size_t len)
-{
-	FILE *f = fopen(path, "w");
-
-	assert_non_null(f);
-	assert_int_equal(fwrite(data, 1, len, f), len);
-	assert_int_equal(fclose(f), 0);
-}
-
 static char *
 read_file(const char *path, size_t *len)
 {
@@ -110,7 +101,7 @@ openssl_check(const char *pem, size_t len)
 	const char *argv[] = { OPENSSL, "dhparam", "-in", path, "-check",
 	    "-noout", NULL };
 
-	write_file(path, pem, len);
+	pfa_test_write(path, pem, len, 0644);
 	return run_openssl(argv);
 }
 

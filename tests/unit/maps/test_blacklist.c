@@ -21,6 +21,7 @@
 
 #include "blacklist.h"
 #include "result.h"
+#include "testutil.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -250,10 +251,7 @@ write_n(const char *name, const char *text, size_t len)
 	static int k;
 	char *p = bufs[k++ % 4];
 	snprintf(p, sizeof(bufs[0]), "%s/%s", dir, name);
-	FILE *f = fopen(p, "w");
-	assert_non_null(f);
-	assert_int_equal(fwrite(text, 1, len, f), len);
-	assert_int_equal(fclose(f), 0);
+	pfa_test_write(p, text, len, 0644);
 	return p;
 }
 

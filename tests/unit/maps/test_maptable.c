@@ -21,6 +21,7 @@
 
 #include "maptable.h"
 #include "postfix.h"
+#include "testutil.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -279,12 +280,7 @@ teardown_dir(void **state)
 static void
 write_file(const char *name, const char *text)
 {
-	char p[160];
-	snprintf(p, sizeof(p), "%s/%s", dir, name);
-	FILE *f = fopen(p, "w");
-	assert_non_null(f);
-	assert_int_equal(fwrite(text, 1, strlen(text), f), strlen(text));
-	assert_int_equal(fclose(f), 0);
+	free(pfa_test_write_in(dir, name, text));
 }
 
 /* --------------------------------------- files an SNI table names */

@@ -25,6 +25,7 @@
 #include "loadcheck.h"
 #include "postfix.h"
 #include "result.h"
+#include "testutil.h"
 
 static struct pfa_cfview v;
 static struct pfa_result res;
@@ -149,11 +150,76 @@ test_int_bad(void **state)
 	const struct pfa_finding *f = expect("PFA-LOAD-001",
 	    "message_size_limit");
 	assert_non_null(strstr(f->message, "abc"));
-	assert_string_equal(f->remedy, "postconf -# message_size_limit");
+	/* no reading keeps its meaning: never the default in its place */
+	assert_null(strstr(f->remedy, "postconf"));
+	assert_non_null(strstr(f->remedy, "whole number"));
 	expect("PFA-LOAD-001", "line_length_limit");
 	expect("PFA-LOAD-001", "smtpd_recipient_limit");
 	expect("PFA-LOAD-001", "header_size_limit");
 	assert_int_equal(res.status, PFA_CRITICAL);
+}
+
+/* A remedy keeps what a bad value meant; it never resets to the default
+ * ("postconf -# message_size_limit" would drop 50M to 10 MB). */
+static void
+test_remedy_keeps_intent(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *name, *dflt, *value, *remedy;
+	} cases[] = {
+		{ "message_size_limit", "10240000", "50M",
+		    "postconf -e 'message_size_limit = 52428800'" },
+		{ "message_size_limit", "10240000", "50 MB",
+		    "postconf -e 'message_size_limit = 52428800'" },
+		{ "mailbox_size_limit", "51200000", "1g",
+		    "postconf -e 'mailbox_size_limit = 1073741824'" },
+		{ "header_size_limit", "102400", "100k",
+		    "postconf -e 'header_size_limit = 102400'" },
+		{ "smtpd_recipient_limit", "1000", "10 000",
+		    "postconf -e 'smtpd_recipient_limit = 10000'" },
+		{ "ipc_timeout", "3600s", "1.5h",
+		    "postconf -e 'ipc_timeout = 90m'" },
+		{ "smtpd_timeout", "300s", "10S",
+		    "postconf -e 'smtpd_timeout = 10s'" },
+		{ "smtpd_timeout", "300s", "5 minutes",
+		    "postconf -e 'smtpd_timeout = 5m'" },
+		{ "maximal_queue_lifetime", "5d", "0.5d",
+		    "postconf -e 'maximal_queue_lifetime = 12h'" },
+		{ "smtpd_helo_required", "no", "true",
+		    "postconf -e 'smtpd_helo_required = yes'" },
+		{ "biff", "yes", "off", "postconf -e 'biff = no'" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		pfa_result_free(&res);
+		pfa_result_init(&res);
+		pfa_cfview_free(&v);
+		pfa_cfview_init(&v, "/etc/postfix");
+		set(cases[i].name, cases[i].dflt, cases[i].value);
+		assert_int_equal(run(), 1);
+		const struct pfa_finding *f = &res.findings[0];
+		if (strcmp(f->remedy, cases[i].remedy) != 0)
+			fail_msg("%s = %s: remedy %s, want %s", cases[i].name,
+			    cases[i].value, f->remedy, cases[i].remedy);
+	}
+	/* what cannot be read safely gets no command at all */
+	static const char *const unsafe[][3] = {
+		{ "maximal_queue_lifetime", "5d", "-1d" },
+		{ "smtpd_timeout", "300s", "5parsecs" },
+		{ "smtpd_helo_required", "no", "maybe" },
+		{ "smtpd_recipient_limit", "1000", "1.5" },
+	};
+	for (size_t i = 0; i < sizeof(unsafe) / sizeof(unsafe[0]); i++) {
+		pfa_result_free(&res);
+		pfa_result_init(&res);
+		pfa_cfview_free(&v);
+		pfa_cfview_init(&v, "/etc/postfix");
+		set(unsafe[i][0], unsafe[i][1], unsafe[i][2]);
+		assert_int_equal(run(), 1);
+		if (strstr(res.findings[0].remedy, "postconf") != NULL)
+			fail_msg("%s = %s: remedy %s", unsafe[i][0], unsafe[i][2],
+			    res.findings[0].remedy);
+	}
 }
 
 static void
@@ -230,8 +296,15 @@ test_service_override_value(void **state)
 	assert_int_equal(run(), 1);
 	const struct pfa_finding *f = expect("PFA-LOAD-003",
 	    "smtps/inet/smtpd_tls_wrappermode");
+	/* "maybe" means neither: say what to write, drop nothing */
+	assert_non_null(strstr(f->remedy, "yes or no"));
+	pfa_result_free(&res);
+	pfa_result_init(&res);
+	pfa_cfview_svc_opt(&v.svcs[0], "smtpd_tls_wrappermode", "on");
+	assert_int_equal(run(), 1);
+	f = expect("PFA-LOAD-003", "smtps/inet/smtpd_tls_wrappermode");
 	assert_string_equal(f->remedy,
-	    "postconf -PX 'smtps/inet/smtpd_tls_wrappermode'");
+	    "postconf -P 'smtps/inet/smtpd_tls_wrappermode=yes'");
 }
 
 /* --------------------------------------------------- restriction lists */
@@ -768,12 +841,7 @@ static char dir[64];
 static void
 write_file(const char *name, const char *text)
 {
-	char p[128];
-	snprintf(p, sizeof(p), "%s/%s", dir, name);
-	FILE *f = fopen(p, "w");
-	assert_non_null(f);
-	assert_true(fputs(text, f) >= 0);
-	assert_int_equal(fclose(f), 0);
+	free(pfa_test_write_in(dir, name, text));
 }
 
 static int
@@ -973,6 +1041,7 @@ main(void)
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_int_bad),
+		T(test_remedy_keeps_intent),
 		T(test_int_good),
 		T(test_time),
 		T(test_bool),
