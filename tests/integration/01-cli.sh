@@ -18,12 +18,12 @@ done
 out=$("$PFAGENT" help rotate-dh); rc=$?
 tap_is "$rc" 0 "help rotate-dh exits 0"
 tap_like "$out" 'allow_weak' "help rotate-dh names its settings"
+tap_like "$out" '^  PFA-DH-007 +unknown ' "help rotate-dh lists its finding ids with their severity"
 out=$("$PFAGENT" help log-report); rc=$?
 tap_is "$rc" 0 "help log-report exits 0"
 tap_like "$out" 'report_to' "help log-report names its settings"
 tap_like "$out" 'PFA-LOG-005' "and its finding ids"
 tap_like "$("$PFAGENT" --help)" 'Task command \(log-report\): pfagent \[OPTIONS\] log-report \[--since' "--help lists the log-report command"
-tap_like "$out" '^  PFA-DH-007 +unknown ' "help rotate-dh lists its finding ids with their severity"
 out=$("$PFAGENT" help rebuild-maps)
 tap_is "$(printf '%s\n' "$out" | sed -n '3,/^Default interval/p' | awk 'length > 80' | wc -l)" 0 "help's paragraphs are wrapped to 80 columns off a terminal"
 tap_like "$out" 'max_shrink' "and nothing of them is lost"
