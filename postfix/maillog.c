@@ -197,8 +197,12 @@ parse_rfc3339(const char *p, size_t len, struct pfa_logclock *clk,
 	}
 	if (i >= len || p[i] != ' ')
 		return -1;
-	l->when = days_from_civil(y, mon, d) * 86400 + h * 3600 + mi * 60 + s -
-	    off;
+	int ymd = y * 10000 + mon * 100 + d;
+	if (clk->r_ymd != ymd) {
+		clk->r_ymd = ymd;
+		clk->r_days = days_from_civil(y, mon, d);
+	}
+	l->when = clk->r_days * 86400 + h * 3600 + mi * 60 + s - off;
 	l->hour = h;
 	l->mon = mon;
 	clk->year = y;

@@ -81,6 +81,9 @@ struct pfa_logclock {
 	/* local-time cache: the epoch of the hour last converted */
 	int c_year, c_mon, c_day, c_hour;
 	int64_t c_epoch;
+	/* the day last converted from an RFC 3339 date (yyyymmdd) */
+	int r_ymd;
+	int64_t r_days;
 };
 
 /*

@@ -43,6 +43,7 @@ pfa_ledger_init(struct pfa_ledger *lg, const struct pfa_lognames *names,
 	lg->msgs = pfa_xcalloc(lg->msgs_cap, sizeof(*lg->msgs));
 	lg->pend_cap = PEND_CAP;
 	lg->pend = pfa_xcalloc(PEND_CAP, sizeof(*lg->pend));
+	lg->rcache = pfa_xcalloc(PFA_LR_RCACHE, sizeof(*lg->rcache));
 }
 
 void
@@ -62,6 +63,7 @@ pfa_ledger_free(struct pfa_ledger *lg)
 		}
 	free(lg->msgs);
 	free(lg->pend);
+	free(lg->rcache);
 	for (int i = 0; i < lg->nfatal_lines; i++)
 		free(lg->fatal_lines[i]);
 	free(lg->replay);
@@ -220,27 +222,6 @@ pfa_lr_pending_has(struct pfa_ledger *lg, const char *qid, size_t len,
 	    when - p->when <= PFA_LR_PEND_AGE;
 }
 
-static void
-reason_count(struct pfa_lr_table *t, const struct delivery *d, char **keyp)
-{
-	char dsn[16] = "";
-	if (d->dsnlen > 0 && d->dsnlen < sizeof(dsn)) {
-		memcpy(dsn, d->dsn, d->dsnlen);
-		dsn[d->dsnlen] = '\0';
-	}
-	char *text = pfa_xmalloc(d->reasonlen + 1);
-	memcpy(text, d->reason ? d->reason : "", d->reasonlen);
-	text[d->reasonlen] = '\0';
-	struct pfa_reason r;
-	pfa_reason_make(&r, *dsn ? dsn : NULL, text);
-	char *key = pfa_reason_key(&r);
-	pfa_reason_free(&r);
-	struct pfa_lr_entry *e = pfa_lr_table_get(t, key, strlen(key), SIZE_MAX);
-	e->c[0]++;
-	pfa_lr_table_note(t, e, text, d->reasonlen);
-	free(text);
-	*keyp = key;
-}
 
 static void
 delivery(struct pfa_ledger *lg, const struct pfa_logline *l, struct lr_msg *m,
@@ -301,11 +282,8 @@ delivery(struct pfa_ledger *lg, const struct pfa_logline *l, struct lr_msg *m,
 		}
 		if (r != NULL)
 			r->open = true;
-		char *key;
-		reason_count(&lg->defer_reasons, d, &key);
-		pfa_lr_provider(lg, d->relay, d->relaylen, d->reason,
-		    d->reasonlen, key);
-		free(key);
+		pfa_lr_reason(lg, false, d->relay, d->relaylen, d->dsn,
+		    d->dsnlen, d->reason, d->reasonlen);
 		return;
 	}
 	if (sl == 7 && memcmp(s, "bounced", 7) == 0) {
@@ -318,11 +296,8 @@ delivery(struct pfa_ledger *lg, const struct pfa_logline *l, struct lr_msg *m,
 		struct lr_rcpt *r = pfa_lr_msg_rcpt(m, addr, dom, false);
 		if (r != NULL)
 			r->open = false;
-		char *key;
-		reason_count(&lg->bounce_reasons, d, &key);
-		pfa_lr_provider(lg, d->relay, d->relaylen, d->reason,
-		    d->reasonlen, key);
-		free(key);
+		pfa_lr_reason(lg, true, d->relay, d->relaylen, d->dsn,
+		    d->dsnlen, d->reason, d->reasonlen);
 		return;
 	}
 	if (sl == 7 && memcmp(s, "expired", 7) == 0) {

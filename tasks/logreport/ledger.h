@@ -92,6 +92,7 @@ struct pfa_ledger {
 	/* the second half of a file read on another core: lines of
 	 * messages that began before it are kept for the first half's
 	 * ledger (ledger_replay), which has those messages open */
+	struct lr_rcache *rcache;	/* reasons seen, see pfa_lr_reason */
 	bool split;
 	int64_t split_start;	/* its first line's time */
 	char *replay;
@@ -118,8 +119,16 @@ void pfa_lr_reject(struct pfa_ledger *lg, const struct pfa_logline *l,
     const char *what, size_t wlen, const char *rest, size_t rlen);
 bool pfa_lr_smtpd_info(struct pfa_ledger *lg, const struct pfa_logline *l);
 bool pfa_lr_smtp_info(struct pfa_ledger *lg, const struct pfa_logline *l);
-void pfa_lr_provider(struct pfa_ledger *lg, const char *relay, size_t rlen,
-    const char *reason, size_t len, const char *key);
+/* The provider entry counted, or NULL (not a block). */
+struct pfa_lr_entry *pfa_lr_provider(struct pfa_ledger *lg, const char *relay,
+    size_t rlen, const char *reason, size_t len, const char *key);
+/* A deferral's (BOUNCE: a bounce's) reason counted in its group and,
+ * when it says so, as a provider blocking this server; the same reply
+ * text seen again is counted from a small cache, not normalised again. */
+#define PFA_LR_RCACHE 512
+void pfa_lr_reason(struct pfa_ledger *lg, bool bounce, const char *relay,
+    size_t rlen, const char *dsn, size_t dsnlen, const char *reason,
+    size_t len);
 bool pfa_lr_known(const struct pfa_logline *l);
 /* Bytes from P (N) up to the first occurrence of WORD; -1 if none. */
 long pfa_lr_find(const char *p, size_t n, const char *word);

@@ -48,6 +48,17 @@ starts(const char *p, size_t n, const char *w, size_t wl)
 }
 #define STARTS(p, n, lit) starts((p), (n), (lit), sizeof(lit) - 1)
 
+/* A reply text seen before, with what it was counted as. */
+#define RKEY_MAX 400
+
+struct lr_rcache {
+	uint32_t hash;
+	uint16_t len;
+	bool bounce;
+	char key[RKEY_MAX];	/* dsn NUL relay NUL reason */
+	struct pfa_lr_entry *reason, *provider;
+};
+
 /* The open message QID, made (first seen at WHEN) unless FIND_ONLY. */
 struct lr_msg *pfa_lr_msg_get(struct pfa_ledger *lg, const char *qid,
     size_t len, int64_t when, bool find_only);

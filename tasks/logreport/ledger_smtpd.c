@@ -9,9 +9,13 @@
  */
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ledger.h"
+#include "ledger_int.h"
+#include "reason.h"
+#include "result.h"
 
 long
 pfa_lr_find(const char *p, size_t n, const char *word)
@@ -221,7 +225,7 @@ static const char *const blocks[] = {
 	"denylist", "spamhaus", "temporarily deferred", "banned",
 };
 
-void
+struct pfa_lr_entry *
 pfa_lr_provider(struct pfa_ledger *lg, const char *relay, size_t rlen,
     const char *reason, size_t len, const char *key)
 {
@@ -239,7 +243,7 @@ pfa_lr_provider(struct pfa_ledger *lg, const char *relay, size_t rlen,
 	    i++)
 		block = strstr(low, blocks[i]) != NULL;
 	if (!block)
-		return;
+		return NULL;
 	const char *who = "other";
 	for (size_t i = 0; i < sizeof(providers) / sizeof(providers[0]); i++)
 		if (strstr(low, providers[i].marker) != NULL) {
@@ -250,6 +254,65 @@ pfa_lr_provider(struct pfa_ledger *lg, const char *relay, size_t rlen,
 	    SIZE_MAX);
 	e->c[0]++;
 	pfa_lr_table_note(&lg->providers, e, key, strlen(key));
+	return e;
+}
+
+/* ------------------------------------------------------------ reasons */
+
+void
+pfa_lr_reason(struct pfa_ledger *lg, bool bounce, const char *relay,
+    size_t rlen, const char *dsn, size_t dsnlen, const char *reason,
+    size_t len)
+{
+	char key[RKEY_MAX];
+	size_t kl = 0;
+	struct lr_rcache *c = NULL;
+	if (dsnlen + rlen + len + 2 <= sizeof(key)) {
+		memcpy(key, dsn, dsnlen);
+		key[dsnlen] = '\0';
+		memcpy(key + dsnlen + 1, relay, rlen);
+		key[dsnlen + 1 + rlen] = '\0';
+		memcpy(key + dsnlen + rlen + 2, reason ? reason : "", len);
+		kl = dsnlen + rlen + 2 + len;
+		uint32_t h = pfa_lr_hash(key, kl) ^ (bounce ? 0x9e3779b9u : 0);
+		c = &lg->rcache[h % PFA_LR_RCACHE];
+		if (c->reason != NULL && c->hash == h && c->len == kl &&
+		    c->bounce == bounce && memcmp(c->key, key, kl) == 0) {
+			c->reason->c[0]++;
+			if (c->provider != NULL)
+				c->provider->c[0]++;
+			return;
+		}
+		c->hash = h;
+	}
+	struct pfa_lr_table *t = bounce ? &lg->bounce_reasons :
+	    &lg->defer_reasons;
+	char d[16] = "";
+	if (dsnlen > 0 && dsnlen < sizeof(d)) {
+		memcpy(d, dsn, dsnlen);
+		d[dsnlen] = '\0';
+	}
+	char *text = pfa_xmalloc(len + 1);
+	memcpy(text, reason ? reason : "", len);
+	text[len] = '\0';
+	struct pfa_reason r;
+	pfa_reason_make(&r, *d ? d : NULL, text);
+	char *k = pfa_reason_key(&r);
+	pfa_reason_free(&r);
+	struct pfa_lr_entry *e = pfa_lr_table_get(t, k, strlen(k), SIZE_MAX);
+	e->c[0]++;
+	pfa_lr_table_note(t, e, text, len);
+	free(text);
+	struct pfa_lr_entry *p = pfa_lr_provider(lg, relay, rlen, reason, len,
+	    k);
+	free(k);
+	if (c != NULL) {
+		c->len = (uint16_t)kl;
+		c->bounce = bounce;
+		memcpy(c->key, key, kl);
+		c->reason = e;
+		c->provider = p;
+	}
 }
 
 /* ------------------------------------------------------------ known */
