@@ -50,7 +50,8 @@ function out(prog, text) {
 
 function qid() {
 	q++
-	return sprintf("%010X", q * 7919 % 1099511627776)
+	# two halves below 2^20: awk's printf %X takes no more than 31 bits
+	return sprintf("%05X%05X", int(q / 1048576), q % 1048576)
 }
 
 function user(   r) {
