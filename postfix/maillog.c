@@ -242,7 +242,7 @@ is_qid(const char *p, size_t n)
 {
 	if (n == 7 && memcmp(p, "NOQUEUE", 7) == 0)
 		return true;
-	if (n < 6 || n > 20)
+	if (n < 6 || n > 24)
 		return false;
 	bool hex = true, dig = false, upper = false;
 	for (size_t i = 0; i < n; i++) {
@@ -290,7 +290,7 @@ pfa_logline_text(struct pfa_logline *l, const char *text, size_t len)
 	const char *m = text + skip;
 	size_t mlen = len - skip;
 	size_t k = 0;
-	while (k < mlen && k <= 20 && ((m[k] >= '0' && m[k] <= '9') ||
+	while (k < mlen && k <= 24 && ((m[k] >= '0' && m[k] <= '9') ||
 	    (m[k] >= 'A' && m[k] <= 'Z') || (m[k] >= 'a' && m[k] <= 'z')))
 		k++;
 	l->qid = NULL;

@@ -251,7 +251,7 @@ delivery(struct pfa_ledger *lg, const struct pfa_logline *l, struct lr_msg *m,
 		if (q >= 0 && loopback_relay(d->relay, d->relaylen)) {
 			const char *id = d->reason + q + 10;
 			size_t il = 0, left = d->reasonlen - (size_t)q - 10;
-			while (il < left && il < 20 && ((id[il] >= '0' &&
+			while (il < left && il < 24 && ((id[il] >= '0' &&
 			    id[il] <= '9') || (id[il] >= 'A' && id[il] <= 'Z') ||
 			    (id[il] >= 'a' && id[il] <= 'z')))
 				il++;

@@ -24,7 +24,7 @@ struct lr_rcpt {
 };
 
 struct lr_msg {
-	char qid[21];
+	char qid[25];
 	uint8_t qlen;
 	uint16_t flags;
 	uint32_t hash;
@@ -34,7 +34,7 @@ struct lr_msg {
 };
 
 struct lr_pending {
-	char id[21];
+	char id[25];
 	uint8_t len;
 	int64_t when;
 	struct pfa_lr_entry *addr, *dom;

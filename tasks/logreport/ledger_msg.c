@@ -39,8 +39,8 @@ struct lr_msg *
 pfa_lr_msg_get(struct pfa_ledger *lg, const char *qid, size_t len, int64_t when,
     bool find_only)
 {
-	if (len > 20)
-		len = 20;
+	if (len > 24)
+		len = 24;
 	uint32_t h = pfa_lr_hash(qid, len);
 	size_t mask = lg->msgs_cap - 1, s = h & mask;
 	for (struct lr_msg *m; (m = lg->msgs[s]) != NULL; s = (s + 1) & mask)

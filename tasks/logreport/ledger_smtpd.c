@@ -411,6 +411,14 @@ static const struct {
 	K("not resolving"),
 	K("dict_"),
 	K("cannot find your"),
+	K("addr "),
+	K("discarding EHLO keywords"),
+	K("bare <LF>"),
+	K("sender delay notification"),
+	K("sender success notification"),
+	K("SASL authentication failed"),
+	K("milter-"),
+	K("warning: "),
 };
 
 bool

@@ -40,6 +40,20 @@ for style in rfc3339 traditional; do
 	done
 done
 
+# the grok corpus (postfix-grok-patterns' test messages, given a syslog
+# header with their pattern's daemon): every line parses, and only the
+# shapes listed below are not understood
+awk -F'\t' '$2 != "" && $2 !~ /tls_features|command_counter_data/ {
+	d = $2; if (d == "trivial_rewrite") d = "trivial-rewrite"; if (d == "script") d = "postfix-script"
+	m = $3; gsub(/\\n/, " ", m); gsub(/\\r/, "", m)
+	printf "Mar  3 10:00:01 mx postfix/%s[1]: %s\n", d, m }' \
+	"$PFA_SRCDIR/tests/fixtures/logreport/whyscream_grok_test_messages.tsv" >"$L"
+pfa_run --json log-report --all --top 0
+tap_is "$(jq -r '.task.details.lines | "\(.read) \(.malformed)"' "$PFA_OUT")" "180 0" "grok corpus: 180 lines, every one parses"
+# local's "to=user@..." without angle brackets (pflogsumm skips it too),
+# and two fragments the grok tests match on their own (delays, relay)
+tap_is "$(jq -r '[.task.details.lines.not_understood_by_daemon[] | "\(.daemon)=\(.count)"] | sort | join(" ")' "$PFA_OUT")" "delays=1 local=2 relay=1" "grok corpus: only four lines of known odd shapes are not understood"
+
 # a reused short queue id: two messages, one id
 cat >"$L" <<'LOG'
 Mar  3 10:00:01 mx postfix/smtpd[1]: F00000: client=a.example[192.0.2.1]
