@@ -14,7 +14,7 @@
 #             of the report, into /dev/null
 # and once (it takes about a minute for 5 million lines):
 #   pflogsumm `pflogsumm --detail 0 FILE`
-# Prints each tool's median (min, max) wall-clock time and peak memory
+# Prints each tool's median (min, max) wall-clock time, CPU time and peak memory
 # (maximum resident set size), lines per second, and the ratios
 # pflogsumm/pfagent (the issue asks for >= 50) and pfagent/cat (<= 5).
 # It never asserts a timing; the exit status is 1 only if a tool failed
@@ -63,7 +63,7 @@ cat "$log" >/dev/null	# warm the page cache
 run() {
 	local name=$1
 	shift
-	/usr/bin/time -f '%e %M' -o "$work/time.out" "$@" >"$work/$name.out" 2>"$work/$name.err"
+	/usr/bin/time -f '%e %M %U %S' -o "$work/time.out" "$@" >"$work/$name.out" 2>"$work/$name.err"
 	local rc=$?
 	if [ "$rc" -gt 2 ]; then	# log-report exits 1/2 for its findings
 		echo "bench_logreport: $name failed (exit $rc)" >&2
@@ -86,27 +86,31 @@ echo "bench_logreport: pflogsumm (one run) ..."
 run pflogsumm pflogsumm --detail 0 "$log" || fail=1
 
 # median, min, max of column 1; max of column 2
+# median, min, max of the wall-clock time, max RSS, median CPU (user+sys)
 stats() {
-	sort -n "$work/$1.times" | awk '{ t[NR] = $1; if ($2 > m) m = $2 }
-	    END { printf "%s %s %s %s", t[int((NR + 1) / 2)], t[1], t[NR], m }'
+	sort -n "$work/$1.times" | awk '{ t[NR] = $1; if ($2 > m) m = $2; c[NR] = $3 + $4 }
+	    END { n = asort_c(c, NR); printf "%s %s %s %s %s", t[int((NR + 1) / 2)], t[1], t[NR], m, c[int((NR + 1) / 2)] }
+	    function asort_c(a, n,   i, j, x) { for (i = 2; i <= n; i++) { x = a[i]; for (j = i - 1; j > 0 && a[j] > x; j--) a[j + 1] = a[j]; a[j + 1] = x } return n }'
 }
-read -r cat_med cat_min cat_max cat_mem <<<"$(stats cat)"
-read -r pfa_med pfa_min pfa_max pfa_mem <<<"$(stats pfagent)"
-read -r pls_med pls_min pls_max pls_mem <<<"$(stats pflogsumm)"
+read -r cat_med cat_min cat_max cat_mem cat_cpu <<<"$(stats cat)"
+read -r pfa_med pfa_min pfa_max pfa_mem pfa_cpu <<<"$(stats pfagent)"
+read -r pls_med pls_min pls_max pls_mem pls_cpu <<<"$(stats pflogsumm)"
 
-printf '\n%-10s %8s %8s %8s %10s %12s\n' tool median min max "peak RSS" "lines/s"
+printf '\n%-10s %8s %8s %8s %8s %10s %12s\n' tool median min max cpu "peak RSS" "lines/s"
 for t in cat pfagent pflogsumm; do
 	case $t in
-	cat) m=$cat_med a=$cat_min b=$cat_max r=$cat_mem ;;
-	pfagent) m=$pfa_med a=$pfa_min b=$pfa_max r=$pfa_mem ;;
-	pflogsumm) m=$pls_med a=$pls_min b=$pls_max r=$pls_mem ;;
+	cat) m=$cat_med a=$cat_min b=$cat_max r=$cat_mem c=$cat_cpu ;;
+	pfagent) m=$pfa_med a=$pfa_min b=$pfa_max r=$pfa_mem c=$pfa_cpu ;;
+	pflogsumm) m=$pls_med a=$pls_min b=$pls_max r=$pls_mem c=$pls_cpu ;;
 	esac
-	printf '%-10s %7.2fs %7.2fs %7.2fs %8d MB %12s\n' "$t" "$m" "$a" "$b" \
+	printf '%-10s %7.2fs %7.2fs %7.2fs %7.2fs %8d MB %12s\n' "$t" "$m" "$a" "$b" "$c" \
 	    $((r / 1024)) "$(awk -v n="$nlines" -v s="$m" 'BEGIN { if (s > 0) printf "%.0f", n / s; else print "-" }')"
 done
-awk -v p="$pls_med" -v f="$pfa_med" -v c="$cat_med" 'BEGIN {
+awk -v p="$pls_med" -v f="$pfa_med" -v c="$cat_med" -v pc="$pls_cpu" -v fc="$pfa_cpu" -v fm="$pfa_min" -v cm="$cat_min" 'BEGIN {
 	printf "\npflogsumm/pfagent median ratio = %.1f (the issue asks for at least 50)\n", p / f
-	printf "pfagent/cat median ratio       = %.1f (the issue asks for at most 5)\n", f / c
+	if (c > 0 && cm > 0) printf "pfagent/cat median ratio       = %.1f (the issue asks for at most 5; best runs %.1f)\n", f / c, fm / cm
+	printf "CPU time pflogsumm/pfagent     = %.1f (pfagent uses both cores: its CPU time is the sum)\n", pc / fc
+	printf "(cpu is user+sys; on a loaded machine the wall-clock ratios move, the CPU ratio much less)\n"
 }'
 
 # the same totals, or the comparison is meaningless (in pflogsumm's
