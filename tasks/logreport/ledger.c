@@ -141,6 +141,20 @@ kv(const char *p, size_t n, const char *name, const char **v, size_t *vl)
 	return true;
 }
 
+/* "12.34" (Postfix's delay=, no exponent, no locale) as seconds. */
+static double
+seconds(const char *p, size_t n)
+{
+	double v = 0, scale = 1;
+	size_t i = 0;
+	for (; i < n && p[i] >= '0' && p[i] <= '9'; i++)
+		v = v * 10 + (p[i] - '0');
+	if (i < n && p[i] == '.')
+		for (i++; i < n && p[i] >= '0' && p[i] <= '9'; i++)
+			v += (p[i] - '0') * (scale /= 10);
+	return v;
+}
+
 /* "to=<A>, [orig_to=<O>, ]relay=R, ...delay=D, ...status=S (REASON)"
  * (pflogsumm's shape: relay= and delay= are required). */
 static bool
@@ -165,7 +179,7 @@ parse_delivery(const char *p, size_t n, struct delivery *d)
 	if (!kv(head, hl, ", relay=", &d->relay, &d->relaylen) ||
 	    !kv(head, hl, ", delay=", &dv, &dl))
 		return false;
-	d->delay = strtod(dv, NULL);
+	d->delay = seconds(dv, dl);
 	kv(head, hl, ", dsn=", &d->dsn, &d->dsnlen);
 	const char *s = head + st + 9;
 	size_t sl = n - (size_t)(s - p), k = 0;
