@@ -268,9 +268,11 @@ pfa_lr_reason(struct pfa_ledger *lg, bool bounce, const char *relay,
 	size_t kl = 0;
 	struct lr_rcache *c = NULL;
 	if (dsnlen + rlen + len + 2 <= sizeof(key)) {
-		memcpy(key, dsn, dsnlen);
+		if (dsnlen > 0)
+			memcpy(key, dsn, dsnlen);
 		key[dsnlen] = '\0';
-		memcpy(key + dsnlen + 1, relay, rlen);
+		if (rlen > 0)
+			memcpy(key + dsnlen + 1, relay, rlen);
 		key[dsnlen + 1 + rlen] = '\0';
 		memcpy(key + dsnlen + rlen + 2, reason ? reason : "", len);
 		kl = dsnlen + rlen + 2 + len;
@@ -288,7 +290,7 @@ pfa_lr_reason(struct pfa_ledger *lg, bool bounce, const char *relay,
 	struct pfa_lr_table *t = bounce ? &lg->bounce_reasons :
 	    &lg->defer_reasons;
 	char d[16] = "";
-	if (dsnlen > 0 && dsnlen < sizeof(d)) {
+	if (dsn != NULL && dsnlen > 0 && dsnlen < sizeof(d)) {
 		memcpy(d, dsn, dsnlen);
 		d[dsnlen] = '\0';
 	}
