@@ -27,6 +27,8 @@ test_pkgs="libcmocka-dev openssl postfix postfix-lmdb postfix-cdb syslog-ng-core
 	iproute2 procps util-linux jq"
 test_pkgs="$test_pkgs libfaketime ssl-cert"	# check-tls
 test_pkgs="$test_pkgs monitoring-plugins-standard"	# check-queue: check_mailq
+build_pkgs="$build_pkgs zlib1g-dev libsystemd-dev"	# log-report
+test_pkgs="$test_pkgs pflogsumm systemd-journal-remote gzip time"	# log-report
 fuzz_pkgs="clang libclang-rt-14-dev"
 
 installed() {

@@ -286,7 +286,8 @@ pfa_gate_run(struct pfa_gate *g, const struct pfa_config *cfg,
 
 	/* a copy: the Postfix module's cache is dropped after a rollback */
 	char *logfile = pfa_xstrdup(pfa_postfix_log_file(pf, cfg->log_file));
-	off_t mark = pfa_health_mark(logfile);
+	struct pfa_maillog_mark mark;
+	(void)pfa_health_mark(logfile, &mark);
 	char *why = NULL;
 	if (pfa_postfix_reload(pf, &why) < 0) {
 		pfa_result_add_finding(&out->res, PFA_SEV_CRITICAL,
@@ -295,6 +296,7 @@ pfa_gate_run(struct pfa_gate *g, const struct pfa_config *cfg,
 		free(why);
 		restore_all(results, n, &out->res);
 		out->rolled_back = true;
+		pfa_maillog_mark_free(&mark);
 		free(logfile);
 		return;
 	}
@@ -302,9 +304,10 @@ pfa_gate_run(struct pfa_gate *g, const struct pfa_config *cfg,
 	pfa_log(LOG_NOTICE, "event=reloaded config_directory=%s changed=%zu",
 	    pfa_postfix_config_dir(pf), nchanged);
 
-	out->healthy = pfa_health_check(pf, logfile, mark,
+	out->healthy = pfa_health_check(pf, logfile, &mark,
 	    (int)cfg->health_wait, &out->res);
 	if (out->healthy) {
+		pfa_maillog_mark_free(&mark);
 		free(logfile);
 		return;
 	}
@@ -313,18 +316,20 @@ pfa_gate_run(struct pfa_gate *g, const struct pfa_config *cfg,
 	restore_all(results, n, &out->res);
 	out->rolled_back = true;
 	pfa_postfix_invalidate(pf);
-	mark = pfa_health_mark(logfile);
+	pfa_maillog_mark_free(&mark);
+	(void)pfa_health_mark(logfile, &mark);
 	if (pfa_postfix_reload(pf, &why) < 0) {
 		pfa_result_add_finding(&out->res, PFA_SEV_CRITICAL,
 		    "PFA-GATE-003", pfa_postfix_config_dir(pf), NULL,
 		    "postfix reload after the rollback failed: %s", why);
 		free(why);
+		pfa_maillog_mark_free(&mark);
 		free(logfile);
 		return;
 	}
 	struct pfa_result after;
 	pfa_result_init(&after);
-	bool healthy = pfa_health_check(pf, logfile, mark,
+	bool healthy = pfa_health_check(pf, logfile, &mark,
 	    (int)cfg->health_wait, &after);
 	pfa_result_add_finding(&out->res, PFA_SEV_CRITICAL, "PFA-GATE-010",
 	    pfa_postfix_config_dir(pf), NULL, healthy ?
@@ -338,5 +343,6 @@ pfa_gate_run(struct pfa_gate *g, const struct pfa_config *cfg,
 		    f->remedy, "after the rollback: %s", f->message);
 	}
 	pfa_result_free(&after);
+	pfa_maillog_mark_free(&mark);
 	free(logfile);
 }

@@ -7,8 +7,12 @@
  * (postfix/listener.h): a service disabled by master_service_disable is
  * not listening and is not probed; one that speaks TLS first (wrapper
  * mode) has no plain banner and is left to check-tls.  Talks only to
- * loopback addresses.  Reads the log file, never writes anything.
- * Findings go into the result it is given.
+ * loopback addresses.  The log is read through the one mail-log reader
+ * (postfix/maillog.h): the log file, or the journal on a host without
+ * one; only this instance's own fatal:/panic: count (the severity prefix
+ * at the start of a message from one of its syslog names), never the
+ * same words inside a message (text a client sent, quoted in a warning).
+ * Never writes anything.  Findings go into the result it is given.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -37,10 +41,10 @@ const struct pfa_finding_doc pfa_health_findings[] = {
 	{ NULL, 0, NULL },
 };
 
-off_t
-pfa_health_mark(const char *logfile)
+int
+pfa_health_mark(const char *logfile, struct pfa_maillog_mark *m)
 {
-	return pfa_maillog_mark(logfile);
+	return pfa_maillog_mark(logfile, NULL, m);
 }
 
 static void
@@ -97,6 +101,7 @@ check_listeners(struct pfa_postfix *pf, struct pfa_result *res)
 
 struct logscan {
 	const char *logfile;
+	const struct pfa_lognames *names;
 	struct pfa_result *res;
 	bool ok;
 	int shown;
@@ -104,14 +109,15 @@ struct logscan {
 };
 
 static int
-log_line(void *arg, char *line)
+log_line(void *arg, const struct pfa_logline *l, bool parsed, const char *line,
+    size_t len)
 {
 	struct logscan *ls = arg;
-	const char *what = strstr(line, " fatal: ");
-	if (what == NULL)
-		what = strstr(line, " panic: ");
-	if (what == NULL)
+	(void)len;
+	if (!parsed || (l->sev != PFA_LOGSEV_FATAL &&
+	    l->sev != PFA_LOGSEV_PANIC) || !pfa_lognames_match(ls->names, l))
 		return 0;
+	const char *what = l->text;
 	ls->ok = false;
 	/* a crash-looping daemon repeats itself: report each message once,
 	 * the first time it appeared */
@@ -121,31 +127,46 @@ log_line(void *arg, char *line)
 	if (ls->shown == MAX_LOG_LINES)
 		return 0;
 	ls->seen[ls->shown++] = pfa_xstrdup(what);
-	pfa_result_add_finding(ls->res, PFA_SEV_CRITICAL, "PFA-HEALTH-003",
-	    ls->logfile, NULL, "Postfix logged after the reload: %s", line);
+	if (line == l->text)	/* a journal entry: MESSAGE only */
+		pfa_result_add_finding(ls->res, PFA_SEV_CRITICAL,
+		    "PFA-HEALTH-003", ls->logfile, NULL, "Postfix logged after "
+		    "the reload: %.*s[%ld]: %s", (int)l->proglen, l->prog,
+		    l->pid, line);
+	else
+		pfa_result_add_finding(ls->res, PFA_SEV_CRITICAL,
+		    "PFA-HEALTH-003", ls->logfile, NULL, "Postfix logged after "
+		    "the reload: %s", line);
 	return 0;
 }
 
-/* fatal:/panic: lines appended to LOGFILE since MARK. */
+/* This instance's fatal:/panic: lines logged since MARK. */
 static bool
-check_log(const char *logfile, off_t mark, struct pfa_result *res)
+check_log(struct pfa_postfix *pf, const char *logfile,
+    const struct pfa_maillog_mark *mark, struct pfa_result *res)
 {
-	struct logscan ls = { .logfile = logfile, .res = res, .ok = true };
-	if (pfa_maillog_since(logfile, mark, LOG_SCAN_MAX, log_line, &ls) < 0) {
-		pfa_result_add_finding(res, PFA_SEV_INFO, "PFA-HEALTH-004",
-		    logfile, NULL, "Postfix's log could not be read, so it was "
-		    "not checked for fatal errors after the reload (set "
-		    "postfix.log_file, or maillog_file in main.cf)");
-		return true;
-	}
+	struct pfa_lognames names;
+	pfa_lognames_from_postfix(pf, &names);
+	struct logscan ls = { .logfile = mark->file ? logfile : "journal",
+		.names = &names, .res = res, .ok = true };
+	int rc = pfa_maillog_since(mark, logfile, NULL, LOG_SCAN_MAX, log_line,
+	    &ls);
+	pfa_lognames_free(&names);
 	for (int i = 0; i < ls.shown; i++)
 		free(ls.seen[i]);
+	if (rc < 0) {
+		pfa_result_add_finding(res, PFA_SEV_INFO, "PFA-HEALTH-004",
+		    logfile, NULL, "Postfix's log could not be read (neither "
+		    "the log file nor the journal), so it was not checked for "
+		    "fatal errors after the reload (set postfix.log_file, or "
+		    "maillog_file in main.cf)");
+		return true;
+	}
 	return ls.ok;
 }
 
 bool
-pfa_health_check(struct pfa_postfix *pf, const char *logfile, off_t mark,
-    int wait, struct pfa_result *res)
+pfa_health_check(struct pfa_postfix *pf, const char *logfile,
+    const struct pfa_maillog_mark *mark, int wait, struct pfa_result *res)
 {
 	sleep_ms(wait * 1000L);
 	bool ok = true;
@@ -159,7 +180,7 @@ pfa_health_check(struct pfa_postfix *pf, const char *logfile, off_t mark,
 		ok = false;
 	}
 	sleep_ms(300);	/* let postlogd write what the probes caused */
-	if (!check_log(logfile, mark, res))
+	if (!check_log(pf, logfile, mark, res))
 		ok = false;
 	return ok;
 }

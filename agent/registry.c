@@ -16,6 +16,7 @@ extern const struct pfa_task task_rebuild_maps;
 extern const struct pfa_task task_validate_config;
 extern const struct pfa_task task_check_tls;
 extern const struct pfa_task task_check_queue;
+extern const struct pfa_task task_log_report;
 
 /*
  * Run order: the tasks that change files first, then the ones that only
@@ -28,6 +29,7 @@ const struct pfa_task *const pfa_tasks[] = {
 	&task_validate_config,
 	&task_check_tls,
 	&task_check_queue,
+	&task_log_report,
 	NULL,
 };
 

@@ -127,6 +127,9 @@ pfa_report_json(const struct pfa_report *r)
 			    json_object_new_string(t->name));
 			json_object_object_add(o, "status", NULL);
 		}
+		if (t->res != NULL && t->res->details != NULL)
+			json_object_object_add(o, "details",
+			    json_object_get(t->res->details));
 		json_object_object_add(o, "ran",
 		    json_object_new_boolean(t->ran));
 		json_object_object_add(o, "skipped", str_or_null(t->skipped));
@@ -222,6 +225,8 @@ pfa_report_print_text(FILE *fp, const struct pfa_report *r, bool quiet)
 			    "rolled back:" : "replaced", res->changes[j].path);
 		if (print_findings(fp, "  ", res, quiet) > 0 && silence == NULL)
 			silence = t->name;
+		if (res->text != NULL && !quiet)
+			fputs(res->text, fp);
 	}
 	const struct pfa_gate_outcome *g = r->gate;
 	if (g != NULL && g->needed) {

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <json-c/json.h>
+
 #include "result.h"
 
 static void
@@ -107,6 +109,9 @@ pfa_result_free(struct pfa_result *r)
 	free(r->findings);
 	free(r->metrics);
 	free(r->summary);
+	free(r->text);
+	if (r->details != NULL)
+		json_object_put(r->details);
 	pfa_result_init(r);
 }
 

@@ -4,7 +4,10 @@
  * A task reports three things on three channels: whether it managed to do
  * its job (status), what it saw (findings), and which files Postfix reads it
  * replaced (changes, each with the kept previous version for rollback).
- * Metrics are numbers for --json and monitoring.  Nothing here does I/O.
+ * Metrics are numbers for --json and monitoring.  A task whose job is a
+ * report (log-report) may also hand back the report itself: TEXT for
+ * people (printed under the task's line) and DETAILS for --json (the
+ * task's "details" member).  Nothing here does I/O.
  * Allocation failures abort (pfa_xmalloc): a tool this small has no sane
  * way to continue without memory.
  */
@@ -71,6 +74,8 @@ struct pfa_metric {
 #define PFA_METRIC_MIN	0x04
 #define PFA_METRIC_MAX	0x08
 
+struct json_object;
+
 struct pfa_result {
 	enum pfa_status status;	/* set by the task; raised by findings */
 	bool reload_wanted;
@@ -85,6 +90,9 @@ struct pfa_result {
 	 * these ("ID", or "ID SUBJECT") are left out and only counted */
 	char *const *ignore;
 	size_t nignored;
+	char *text;		/* a report for people, or NULL (owned) */
+	struct json_object *details;	/* the same for --json, or NULL
+					 * (owned; not kept in the state) */
 };
 
 void *pfa_xmalloc(size_t n);

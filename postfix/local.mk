@@ -10,6 +10,7 @@ libpostfix_a_SOURCES = \
 	%reldir%/loadcheck_lists.c %reldir%/loadcheck_int.h \
 	%reldir%/loadcheck_values.c \
 	%reldir%/maillog.c %reldir%/maillog.h \
+	%reldir%/maillog_file.c %reldir%/maillog_journal.c \
 	%reldir%/mapspec.c %reldir%/mapspec.h \
 	%reldir%/pem.c %reldir%/pem_x509.c %reldir%/pem.h \
 	%reldir%/reason.c %reldir%/reason.h \
@@ -31,6 +32,7 @@ EXTRA_DIST += %reldir%/README.md \
 UNIT_TESTS += \
 	tests/unit/postfix/test_cfview \
 	tests/unit/postfix/test_loadcheck \
+	tests/unit/postfix/test_maillog \
 	tests/unit/postfix/test_mapspec \
 	tests/unit/postfix/test_pem \
 	tests/unit/postfix/test_postconf_out \

@@ -1,56 +1,492 @@
 /*
- * maillog.c - Postfix's mail log read since a mark (maillog.h).  Reads
- * the file, never writes it; never logs.
+ * maillog.c - the parts of a mail-log line (timestamps of both styles,
+ * host, program, pid, severity, queue id), the syslog names of an
+ * instance, and the mark the health check reads from (maillog.h).
+ *
+ * Parses by position and length only, in one pass, no allocation per
+ * line: this runs for every line of a multi-gigabyte log.  Never logs;
+ * a line that is not a syslog line is a -1 return, never a crash.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
+#include <time.h>
 
 #include "maillog.h"
 #include "result.h"
 
-off_t
-pfa_maillog_mark(const char *path)
+/* ------------------------------------------------------------ timestamps */
+
+static int64_t
+days_from_civil(int y, int m, int d)
 {
-	struct stat st;
-	if (path == NULL || stat(path, &st) < 0)
+	y -= m <= 2;
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	int64_t yoe = y - era * 400;
+	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+static int
+month_of(const char *p)
+{
+	/* "Jan".."Dec", case as syslog writes it */
+	switch (p[0]) {
+	case 'J':
+		if (p[1] == 'a' && p[2] == 'n') return 1;
+		if (p[1] == 'u' && p[2] == 'n') return 6;
+		if (p[1] == 'u' && p[2] == 'l') return 7;
+		return 0;
+	case 'F': return p[1] == 'e' && p[2] == 'b' ? 2 : 0;
+	case 'M':
+		if (p[1] == 'a' && p[2] == 'r') return 3;
+		if (p[1] == 'a' && p[2] == 'y') return 5;
+		return 0;
+	case 'A':
+		if (p[1] == 'p' && p[2] == 'r') return 4;
+		if (p[1] == 'u' && p[2] == 'g') return 8;
+		return 0;
+	case 'S': return p[1] == 'e' && p[2] == 'p' ? 9 : 0;
+	case 'O': return p[1] == 'c' && p[2] == 't' ? 10 : 0;
+	case 'N': return p[1] == 'o' && p[2] == 'v' ? 11 : 0;
+	case 'D': return p[1] == 'e' && p[2] == 'c' ? 12 : 0;
+	default: return 0;
+	}
+}
+
+static bool
+digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static int
+two(const char *p)
+{
+	return (p[0] - '0') * 10 + (p[1] - '0');
+}
+
+/* Local time Y-M-D H:00:00 as an epoch, cached per hour. */
+static int64_t
+local_hour(struct pfa_logclock *clk, int y, int mon, int d, int h)
+{
+	if (clk->c_year == y && clk->c_mon == mon && clk->c_day == d &&
+	    clk->c_hour == h)
+		return clk->c_epoch;
+	struct tm tm = { .tm_year = y - 1900, .tm_mon = mon - 1, .tm_mday = d,
+		.tm_hour = h, .tm_isdst = -1 };
+	time_t t = mktime(&tm);
+	clk->c_year = y;
+	clk->c_mon = mon;
+	clk->c_day = d;
+	clk->c_hour = h;
+	clk->c_epoch = t == (time_t)-1 ? 0 : (int64_t)t;
+	return clk->c_epoch;
+}
+
+/* The year of a line dated MON/D without a year (see maillog.h). */
+static int
+infer_year(struct pfa_logclock *clk, int mon, int d)
+{
+	if (clk->year == 0) {
+		time_t ref = (time_t)(clk->ref ? clk->ref : time(NULL));
+		struct tm tm;
+		localtime_r(&ref, &tm);
+		int y = tm.tm_year + 1900;
+		if ((days_from_civil(y, mon, d) - 1) * 86400 > (int64_t)ref)
+			y--;
+		clk->year = y;
+		clk->last_mon = mon;
+		return y;
+	}
+	if (clk->last_mon >= 11 && mon <= 2) {
+		clk->year++;
+	} else if (clk->last_mon <= 2 && mon >= 11) {
+		return clk->year - 1;	/* a late line of the old year */
+	}
+	clk->last_mon = mon;
+	return clk->year;
+}
+
+/* "Mar  3 10:00:01[.frac] " at P (LEN bytes); *N the bytes used. */
+static int
+parse_traditional(const char *p, size_t len, struct pfa_logclock *clk,
+    struct pfa_logline *l, size_t *n)
+{
+	if (len < 15)
 		return -1;
-	return st.st_size;
+	int mon = month_of(p);
+	if (mon == 0 || p[3] != ' ')
+		return -1;
+	size_t i = 4;
+	if (p[i] == ' ')
+		i++;
+	int d = 0;
+	if (!digit(p[i]))
+		return -1;
+	d = p[i++] - '0';
+	if (digit(p[i]))
+		d = d * 10 + (p[i++] - '0');
+	if (d < 1 || d > 31 || i + 9 > len || p[i] != ' ')
+		return -1;
+	i++;
+	const char *t = p + i;
+	if (!digit(t[0]) || !digit(t[1]) || t[2] != ':' || !digit(t[3]) ||
+	    !digit(t[4]) || t[5] != ':' || !digit(t[6]) || !digit(t[7]))
+		return -1;
+	int h = two(t), mi = two(t + 3), s = two(t + 6);
+	if (h > 23 || mi > 59 || s > 60)
+		return -1;
+	i += 8;
+	if (i < len && p[i] == '.') {
+		i++;
+		while (i < len && digit(p[i]))
+			i++;
+	}
+	if (i >= len || p[i] != ' ')
+		return -1;
+	int y = infer_year(clk, mon, d);
+	l->when = local_hour(clk, y, mon, d, h) + mi * 60 + s;
+	l->hour = h;
+	l->mon = mon;
+	*n = i + 1;
+	return 0;
+}
+
+/* "2026-03-03T10:00:01[.frac](Z|+hh:mm) " at P. */
+static int
+parse_rfc3339(const char *p, size_t len, struct pfa_logclock *clk,
+    struct pfa_logline *l, size_t *n)
+{
+	if (len < 21)
+		return -1;
+	for (int k = 0; k < 19; k++) {
+		bool want_digit = !(k == 4 || k == 7 || k == 10 || k == 13 ||
+		    k == 16);
+		if (want_digit != digit(p[k]))
+			return -1;
+	}
+	if (p[4] != '-' || p[7] != '-' || (p[10] != 'T' && p[10] != ' ') ||
+	    p[13] != ':' || p[16] != ':')
+		return -1;
+	int y = two(p) * 100 + two(p + 2), mon = two(p + 5), d = two(p + 8);
+	int h = two(p + 11), mi = two(p + 14), s = two(p + 17);
+	if (mon < 1 || mon > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
+	    s > 60)
+		return -1;
+	size_t i = 19;
+	if (i < len && p[i] == '.') {
+		i++;
+		while (i < len && digit(p[i]))
+			i++;
+	}
+	int64_t off = 0;
+	if (i < len && (p[i] == 'Z' || p[i] == 'z')) {
+		i++;
+	} else if (i + 6 <= len && (p[i] == '+' || p[i] == '-') &&
+	    digit(p[i + 1]) && digit(p[i + 2]) && p[i + 3] == ':' &&
+	    digit(p[i + 4]) && digit(p[i + 5])) {
+		off = two(p + i + 1) * 3600 + two(p + i + 4) * 60;
+		if (p[i] == '-')
+			off = -off;
+		i += 6;
+	} else {
+		return -1;
+	}
+	if (i >= len || p[i] != ' ')
+		return -1;
+	int ymd = y * 10000 + mon * 100 + d;
+	if (clk->r_ymd != ymd) {
+		clk->r_ymd = ymd;
+		clk->r_days = days_from_civil(y, mon, d);
+	}
+	l->when = clk->r_days * 86400 + h * 3600 + mi * 60 + s - off;
+	l->hour = h;
+	l->mon = mon;
+	clk->year = y;
+	clk->last_mon = mon;
+	*n = i + 1;
+	return 0;
+}
+
+/* ------------------------------------------------------------ the rest */
+
+void
+pfa_logline_prog(struct pfa_logline *l, const char *prog, size_t proglen)
+{
+	l->prog = prog;
+	l->proglen = proglen;
+	const char *slash = NULL;
+	for (size_t i = proglen; i > 0; i--)
+		if (prog[i - 1] == '/') {
+			slash = prog + i - 1;
+			break;
+		}
+	if (slash == NULL) {
+		l->namelen = proglen;
+		l->daemon = prog;
+		l->daemonlen = proglen;
+	} else {
+		l->namelen = (size_t)(slash - prog);
+		l->daemon = slash + 1;
+		l->daemonlen = proglen - l->namelen - 1;
+	}
+}
+
+/* A queue id: "NOQUEUE", a short id (6+ upper-case hex digits) or a long
+ * one (10+ letters and digits, with a digit and an upper-case letter). */
+static bool
+is_qid(const char *p, size_t n)
+{
+	if (n == 7 && memcmp(p, "NOQUEUE", 7) == 0)
+		return true;
+	if (n < 6 || n > 24)
+		return false;
+	bool hex = true, dig = false, upper = false;
+	for (size_t i = 0; i < n; i++) {
+		char c = p[i];
+		if (digit(c))
+			dig = true;
+		else if (c >= 'A' && c <= 'Z')
+			upper = true;
+		else if (!(c >= 'a' && c <= 'z'))
+			return false;
+		if (!(digit(c) || (c >= 'A' && c <= 'F')))
+			hex = false;
+	}
+	return hex || (n >= 10 && dig && upper);
+}
+
+static bool
+prefix(const char *p, size_t n, const char *word, size_t wn)
+{
+	return n >= wn && memcmp(p, word, wn) == 0;
+}
+
+void
+pfa_logline_text(struct pfa_logline *l, const char *text, size_t len)
+{
+	l->text = text;
+	l->textlen = len;
+	l->sev = PFA_LOGSEV_INFO;
+	size_t skip = 0;
+	if (len > 6) {
+		if (prefix(text, len, "warning: ", 9)) {
+			l->sev = PFA_LOGSEV_WARNING;
+			skip = 9;
+		} else if (prefix(text, len, "error: ", 7)) {
+			l->sev = PFA_LOGSEV_ERROR;
+			skip = 7;
+		} else if (prefix(text, len, "fatal: ", 7)) {
+			l->sev = PFA_LOGSEV_FATAL;
+			skip = 7;
+		} else if (prefix(text, len, "panic: ", 7)) {
+			l->sev = PFA_LOGSEV_PANIC;
+			skip = 7;
+		}
+	}
+	const char *m = text + skip;
+	size_t mlen = len - skip;
+	size_t k = 0;
+	while (k < mlen && k <= 24 && ((m[k] >= '0' && m[k] <= '9') ||
+	    (m[k] >= 'A' && m[k] <= 'Z') || (m[k] >= 'a' && m[k] <= 'z')))
+		k++;
+	l->qid = NULL;
+	l->qidlen = 0;
+	if (k + 1 < mlen && m[k] == ':' && m[k + 1] == ' ' && is_qid(m, k)) {
+		l->qid = m;
+		l->qidlen = k;
+		m += k + 2;
+		mlen -= k + 2;
+	} else if (k + 1 == mlen && m[k] == ':' && is_qid(m, k)) {
+		l->qid = m;
+		l->qidlen = k;
+		m += k + 1;
+		mlen = 0;
+	}
+	l->msg = m;
+	l->msglen = mlen;
 }
 
 int
-pfa_maillog_since(const char *path, off_t mark, size_t max,
-    int (*fn)(void *arg, char *line), void *arg)
+pfa_logline_parse(const char *line, size_t len, struct pfa_logclock *clk,
+    struct pfa_logline *l)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-	struct stat st;
-	if (fd < 0)
+	size_t i = 0;
+	if (len == 0)
 		return -1;
-	if (fstat(fd, &st) < 0 || mark < 0 || !S_ISREG(st.st_mode)) {
-		int e = mark < 0 || !S_ISREG(st.st_mode) ? EINVAL : errno;
-		close(fd);
-		errno = e;
+	int rc = digit(line[0]) ? parse_rfc3339(line, len, clk, l, &i) :
+	    parse_traditional(line, len, clk, l, &i);
+	if (rc < 0)
 		return -1;
+	/* host */
+	const char *h = line + i;
+	const char *sp = memchr(h, ' ', len - i);
+	if (sp == NULL || sp == h)
+		return -1;
+	l->host = h;
+	l->hostlen = (size_t)(sp - h);
+	i = (size_t)(sp - line) + 1;
+	/* program[pid]: */
+	const char *p = line + i;
+	size_t rest = len - i, k = 0;
+	while (k < rest && p[k] != '[' && p[k] != ':' && p[k] != ' ')
+		k++;
+	if (k == 0 || k == rest)
+		return -1;
+	pfa_logline_prog(l, p, k);
+	l->pid = -1;
+	if (p[k] == '[') {
+		long pid = 0;
+		size_t j = k + 1;
+		while (j < rest && digit(p[j]) && j < k + 12)
+			pid = pid * 10 + (p[j++] - '0');
+		if (j == k + 1 || j >= rest || p[j] != ']')
+			return -1;
+		l->pid = pid;
+		k = j + 1;
 	}
-	if (st.st_size < mark)
-		mark = 0;	/* rotated */
-	size_t len = (size_t)(st.st_size - mark);
-	if (len > max) {
-		mark = st.st_size - (off_t)max;
-		len = max;
-	}
-	char *buf = pfa_xmalloc(len + 1);
-	ssize_t n = pread(fd, buf, len, mark);
-	close(fd);
-	buf[n > 0 ? n : 0] = '\0';
-	char *save = NULL;
-	for (char *line = strtok_r(buf, "\n", &save); line;
-	    line = strtok_r(NULL, "\n", &save))
-		if (fn(arg, line) != 0)
-			break;
-	free(buf);
+	if (k >= rest || p[k] != ':')
+		return -1;
+	k++;
+	if (k < rest && p[k] == ' ')
+		k++;
+	pfa_logline_text(l, p + k, rest - k);
 	return 0;
+}
+
+const char *
+pfa_logsev_name(enum pfa_logsev s)
+{
+	switch (s) {
+	case PFA_LOGSEV_WARNING: return "warning";
+	case PFA_LOGSEV_ERROR: return "error";
+	case PFA_LOGSEV_FATAL: return "fatal";
+	case PFA_LOGSEV_PANIC: return "panic";
+	default: return "info";
+	}
+}
+
+/* ---------------------------------------------------------------- names */
+
+void
+pfa_lognames_add(struct pfa_lognames *n, const char *name)
+{
+	if (name == NULL)
+		return;
+	/* "postfix/$service_name": the part before the first '$' */
+	size_t len = strcspn(name, "$");
+	while (len > 0 && name[len - 1] == '/')
+		len--;
+	if (len == 0)
+		return;
+	for (size_t i = 0; i < n->n; i++)
+		if (strlen(n->v[i]) == len && memcmp(n->v[i], name, len) == 0)
+			return;
+	n->v = pfa_xrealloc(n->v, (n->n + 1) * sizeof(*n->v));
+	n->len = pfa_xrealloc(n->len, (n->n + 1) * sizeof(*n->len));
+	char *c = pfa_xmalloc(len + 1);
+	memcpy(c, name, len);
+	c[len] = '\0';
+	n->len[n->n] = len;
+	n->v[n->n++] = c;
+}
+
+void
+pfa_lognames_from_postfix(struct pfa_postfix *pf, struct pfa_lognames *n)
+{
+	memset(n, 0, sizeof(*n));
+	const struct pfa_cfview *v = pf ? pfa_postfix_view(pf,
+	    PFA_VIEW_SERVICES) : NULL;
+	const char *main_name = v ? pfa_cf_get(v, "syslog_name") : NULL;
+	pfa_lognames_add(n, main_name && *main_name ? main_name : "postfix");
+	for (size_t k = 0; v != NULL && k < v->nsvcs; k++)
+		pfa_lognames_add(n, pfa_cfsvc_get(v, &v->svcs[k],
+		    "syslog_name"));
+}
+
+void
+pfa_lognames_free(struct pfa_lognames *n)
+{
+	for (size_t i = 0; i < n->n; i++)
+		free(n->v[i]);
+	free(n->v);
+	free(n->len);
+	memset(n, 0, sizeof(*n));
+}
+
+bool
+pfa_lognames_match(const struct pfa_lognames *n, const struct pfa_logline *l)
+{
+	for (size_t i = 0; i < n->n; i++) {
+		size_t len = n->len[i];
+		/* NAME/daemon, or NAME/more/daemon (nested names) */
+		if (l->proglen > len && l->prog[len] == '/' &&
+		    memcmp(l->prog, n->v[i], len) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* ------------------------------------------------------------- the mark */
+
+int
+pfa_maillog_mark(const char *path, const char *journal_dir,
+    struct pfa_maillog_mark *m)
+{
+	memset(m, 0, sizeof(*m));
+	struct stat st;
+	if (path != NULL && stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+		m->file = true;
+		m->size = st.st_size;
+		m->ino = (uint64_t)st.st_ino;
+		return 0;
+	}
+	int e = errno;
+	char *c = pfa_maillog_journal_tail(journal_dir);
+	if (c != NULL) {
+		m->journal = true;
+		m->cursor = c;
+		return 0;
+	}
+	errno = e;
+	return -1;
+}
+
+void
+pfa_maillog_mark_free(struct pfa_maillog_mark *m)
+{
+	free(m->cursor);
+	memset(m, 0, sizeof(*m));
+}
+
+int
+pfa_maillog_since(const struct pfa_maillog_mark *m, const char *path,
+    const char *journal_dir, size_t max, pfa_logline_fn fn, void *arg)
+{
+	struct pfa_logclock clk = { .ref = (int64_t)time(NULL) };
+	if (m->file) {
+		struct stat st;
+		if (stat(path, &st) < 0)
+			return -1;
+		int64_t from = m->size;
+		if ((uint64_t)st.st_ino != m->ino || st.st_size < m->size)
+			from = 0;	/* rotated or replaced */
+		if (st.st_size - from > (int64_t)max)
+			from = st.st_size - (int64_t)max;
+		struct pfa_logfile_info info;
+		return pfa_maillog_read_file(path, from, false, &clk, fn, arg,
+		    &info);
+	}
+	if (!m->journal) {
+		errno = ENOENT;
+		return -1;
+	}
+	struct pfa_journal_info ji;
+	int rc = pfa_maillog_read_journal(journal_dir, m->cursor, 0, 0, -1, fn,
+	    arg, &ji);
+	free(ji.cursor);
+	return rc;
 }

@@ -26,7 +26,7 @@ ok() {
 # The programs tests/ runs that are not part of pfagent or the shell.
 programs="ss pgrep ps flock setsid unshare setpriv logger timeout sha256sum
 	base64 awk sed cmp diff find stat jq openssl syslog-ng postconf postmap
-	postalias postfix postqueue postsuper postlog clang perl"
+	postalias postfix postqueue postsuper postlog clang perl pflogsumm gzip"
 
 plan=$(sh "$src/autogen.sh" --deps -n)
 listed=$(printf '%s\n' "$plan" | sed -n 's/^packages: //p')

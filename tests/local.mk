@@ -31,6 +31,7 @@ EXTRA_DIST += \
 FUZZ_TARGET_FILES = tests/fuzz/fuzz_mapsrc.c tests/fuzz/fuzz_pem.c \
 	tests/fuzz/fuzz_postconf.c
 FUZZ_TARGET_FILES += tests/fuzz/fuzz_qjson.c tests/fuzz/fuzz_deferlog.c
+FUZZ_TARGET_FILES += tests/fuzz/fuzz_maillog.c
 
 if HAVE_CMOCKA
 check_LIBRARIES = tests/unit/libtestutil.a
@@ -70,6 +71,7 @@ bench: pfagent tests/bench/dhgen-bench
 	$(SHELL) $(top_srcdir)/tests/bench/bench_dh.sh '$(abs_top_builddir)'
 	$(SHELL) $(top_srcdir)/tests/bench/bench_maps.sh '$(abs_top_builddir)'
 	$(SHELL) $(top_srcdir)/tests/bench/bench_queue.sh '$(abs_top_builddir)'
+	$(SHELL) $(top_srcdir)/tests/bench/bench_logreport.sh '$(abs_top_builddir)'
 
 # ---------------------------------------------------------------- fuzz
 # libFuzzer targets, built with clang from the sources (not the objects
@@ -77,7 +79,7 @@ bench: pfagent tests/bench/dhgen-bench
 # each for fuzz-run (CI runs it under ASan+UBSan).
 FUZZ_TIME = 60
 FUZZ_ENV = FUZZ_CC='$(FUZZ_CC)' \
-	FUZZ_CFLAGS='$(BASE_CPPFLAGS) $(OPENSSL_CFLAGS) $(LIBCONFIG_CFLAGS) $(JSONC_CFLAGS) $(PCRE2_CFLAGS)' \
+	FUZZ_CFLAGS='$(BASE_CPPFLAGS) $(OPENSSL_CFLAGS) $(LIBCONFIG_CFLAGS) $(JSONC_CFLAGS) $(PCRE2_CFLAGS) $(ZLIB_CFLAGS) $(LIBSYSTEMD_CFLAGS)' \
 	FUZZ_LIBS='$(PFA_LIBS)'
 fuzz:
 	$(FUZZ_ENV) $(SHELL) $(top_srcdir)/tests/fuzz/build.sh '$(abs_top_srcdir)' '$(abs_top_builddir)/fuzz'

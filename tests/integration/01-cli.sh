@@ -19,6 +19,11 @@ out=$("$PFAGENT" help rotate-dh); rc=$?
 tap_is "$rc" 0 "help rotate-dh exits 0"
 tap_like "$out" 'allow_weak' "help rotate-dh names its settings"
 tap_like "$out" '^  PFA-DH-007 +unknown ' "help rotate-dh lists its finding ids with their severity"
+out=$("$PFAGENT" help log-report); rc=$?
+tap_is "$rc" 0 "help log-report exits 0"
+tap_like "$out" 'report_to' "help log-report names its settings"
+tap_like "$out" 'PFA-LOG-005' "and its finding ids"
+tap_like "$("$PFAGENT" --help)" 'Task command \(log-report\): pfagent \[OPTIONS\] log-report \[--since' "--help lists the log-report command"
 out=$("$PFAGENT" help rebuild-maps)
 tap_is "$(printf '%s\n' "$out" | sed -n '3,/^Default interval/p' | awk 'length > 80' | wc -l)" 0 "help's paragraphs are wrapped to 80 columns off a terminal"
 tap_like "$out" 'max_shrink' "and nothing of them is lost"
@@ -93,7 +98,7 @@ pfa_run list
 tap_is "$PFA_RC" 0 "list exits 0"
 tap_like "$(cat "$PFA_OUT")" 'rotate-dh +yes +1w +never' "list shows rotate-dh, its interval, never run"
 pfa_run --json list
-tap_is "$(jq_out '[.tasks[].name] | join(",")')" "rotate-dh,rebuild-maps,validate-config,check-tls,check-queue" "--json list names every task, in run order: the ones that change files first"
+tap_is "$(jq_out '[.tasks[].name] | join(",")')" "rotate-dh,rebuild-maps,validate-config,check-tls,check-queue,log-report" "--json list names every task, in run order: the ones that change files first"
 tap_is "$(jq_out '(.tasks[] | select(.name == "rotate-dh")).every')" "604800" "--json list gives the interval in seconds"
 tap_is "$(jq_out '(.tasks[] | select(.name == "rotate-dh")).last_run')" "null" "--json list: never run"
 pfa_run --json status

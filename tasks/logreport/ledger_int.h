@@ -1,0 +1,77 @@
+/*
+ * ledger_int.h - what ledger.c and ledger_msg.c share: the record of an
+ * open message, its recipients, the re-injections waiting for their
+ * client= line, and the helpers over them.  Private to this folder.
+ */
+#ifndef LEDGER_INT_H
+#define LEDGER_INT_H
+
+#include <string.h>
+
+#include "ledger.h"
+
+#define PFA_LR_PEND_AGE 3600	/* a re-injection arrives within this */
+
+enum {
+	M_DEFERRED = 0x01, M_HELD = 0x02, M_DISCARDED = 0x04,
+	M_EXPIRED = 0x08, M_RECEIVED = 0x10, M_SENDER = 0x20,
+	M_REINJECTED = 0x40, M_INHERITED = 0x80,
+};
+
+struct lr_rcpt {
+	struct pfa_lr_entry *addr, *dom;
+	bool open;		/* deferred, no final status yet */
+};
+
+struct lr_msg {
+	char qid[25];
+	uint8_t qlen;
+	uint16_t flags;
+	uint32_t hash;
+	int64_t first;
+	struct lr_rcpt *r;
+	uint16_t nr, cr;
+};
+
+struct lr_pending {
+	char id[25];
+	uint8_t len;
+	int64_t when;
+	struct pfa_lr_entry *addr, *dom;
+};
+
+
+static inline bool
+starts(const char *p, size_t n, const char *w, size_t wl)
+{
+	return n >= wl && memcmp(p, w, wl) == 0;
+}
+#define STARTS(p, n, lit) starts((p), (n), (lit), sizeof(lit) - 1)
+
+/* A reply text seen before, with what it was counted as. */
+#define RKEY_MAX 400
+
+struct lr_rcache {
+	uint32_t hash;
+	uint16_t len;
+	bool bounce;
+	char key[RKEY_MAX];	/* dsn NUL relay NUL reason */
+	struct pfa_lr_entry *reason, *provider;
+};
+
+/* The open message QID, made (first seen at WHEN) unless FIND_ONLY. */
+struct lr_msg *pfa_lr_msg_get(struct pfa_ledger *lg, const char *qid,
+    size_t len, int64_t when, bool find_only);
+/* Closes M ("removed"). */
+void pfa_lr_msg_close(struct pfa_ledger *lg, struct lr_msg *m);
+/* M's recipient ADDR (added when ADD), or NULL. */
+struct lr_rcpt *pfa_lr_msg_rcpt(struct lr_msg *m, struct pfa_lr_entry *addr,
+    struct pfa_lr_entry *dom, bool add);
+/* A "queued as QID" on loopback waits for QID's client= line. */
+bool pfa_lr_pending_has(struct pfa_ledger *lg, const char *qid, size_t len,
+    int64_t when);
+/* The second half of a split file keeps this line for the first's. */
+bool pfa_lr_split_keep(struct pfa_ledger *lg, const struct pfa_logline *l,
+    const char *raw, size_t len);
+
+#endif
