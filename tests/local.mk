@@ -29,7 +29,8 @@ EXTRA_DIST += \
 	tasks/README.md tasks/dh/README.md tasks/maps/README.md \
 	tasks/config/README.md
 
-FUZZ_TARGET_FILES = tests/fuzz/fuzz_mapsrc.c
+FUZZ_TARGET_FILES = tests/fuzz/fuzz_mapsrc.c tests/fuzz/fuzz_config.c \
+	tests/fuzz/fuzz_state.c tests/fuzz/fuzz_pem.c
 
 if HAVE_CMOCKA
 check_LIBRARIES = tests/unit/libtestutil.a
