@@ -21,7 +21,7 @@
 # mail log) can only stop a run before it changes anything, and every N
 # costs a run that must then converge (about 2 s with Postfix's own
 # checks), so "every call on every file" would take several minutes.
-# One instance of rotate-dh and three of rebuild-maps (FAULT_JOBS sets
+# Two instances of rotate-dh and three of rebuild-maps (FAULT_JOBS sets
 # both) run side by side, sharing out the faulted runs: a run mostly
 # waits for Postfix's programs.
 . "$PFA_SRCDIR/tests/integration/lib.sh"
@@ -33,7 +33,7 @@ pfa_require_pfagent
 . "$PFA_SRCDIR/tests/fault/maps.sh"
 
 # instances: about 45 faulted runs of rotate-dh, 120 of rebuild-maps
-fault_scenario rotate-dh fdh "${FAULT_JOBS:-1}"
+fault_scenario rotate-dh fdh "${FAULT_JOBS:-2}"
 fault_scenario rebuild-maps fmaps "${FAULT_JOBS:-3}"
 fault_run_all
 tap_done
