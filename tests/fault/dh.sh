@@ -15,6 +15,9 @@
 # gone, beside the new version it is the old one or gone.  The change
 # needs a reload (smtpd reads the file when it starts).
 
+# shellcheck disable=SC2034 # FAULT_* are read by fault.sh
+true
+
 # fdh_setup LABEL: one instance.
 fdh_setup() {
 	sandbox_up

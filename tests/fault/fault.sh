@@ -93,7 +93,7 @@ fault_pfagent() {
 # version STALE_SUM, from an earlier run), never one this run made;
 # beside the new version it is absent or the old one.
 fault_check_kept() {
-	local f=$1 old=$2 new=$3 want=$4 stale=${5:-} sum is= prev=
+	local f=$1 old=$2 new=$3 want=$4 stale=${5:-} sum is='' prev=''
 	sum=$(sum_of "$f" 2>/dev/null)
 	[ "$sum" != "$old" ] || is=old
 	[ "$sum" != "$new" ] || is=new

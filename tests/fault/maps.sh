@@ -17,6 +17,9 @@
 # blacklist.pfagent-prev exists only beside a replaced one and holds A; a
 # database never has a .pfagent-prev; the sources are untouched.
 
+# shellcheck disable=SC2034 # FAULT_* are read by fault.sh
+true
+
 # fmaps_gen VERSION: the sources of VERSION (A or B).
 fmaps_gen() {
 	local v=$1 i
