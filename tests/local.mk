@@ -3,7 +3,8 @@
 # scenarios (each task's are in its local.mk; numbered by area: 00-19
 # core, 20 rotate-dh, 30 rebuild-maps, 40 validate-config, 50 check-tls,
 # 60 check-queue, 70 log-report), the layout check, the sandbox, the
-# benchmarks (make bench) and the fuzz targets (make fuzz).
+# fault-injection library (tests/fault/), the benchmarks (make bench) and
+# the fuzz targets (make fuzz).
 INTEGRATION_TESTS += \
 	tests/integration/00-sandbox.sh \
 	tests/integration/01-cli.sh \
@@ -14,6 +15,7 @@ INTEGRATION_TESTS += \
 	tests/integration/06-health.sh \
 	tests/integration/07-instance.sh \
 	tests/integration/08-health-listeners.sh \
+	tests/integration/09-faults.sh \
 	tests/integration/10-untrusted.sh \
 	tests/integration/11-robust.sh
 
@@ -25,11 +27,14 @@ EXTRA_DIST += \
 	tests/bench/bench_dh.sh tests/bench/bench_maps.sh tests/bench/README.md \
 	tests/bench/bench_queue.sh \
 	tests/fuzz/build.sh tests/fuzz/run.sh tests/fuzz/corpus $(FUZZ_TARGET_FILES) \
+	tests/fault/failnth.c tests/fault/fault.sh tests/fault/dh.sh \
+	tests/fault/maps.sh \
 	tasks/README.md tasks/dh/README.md tasks/maps/README.md \
 	tasks/config/README.md
 
 FUZZ_TARGET_FILES = tests/fuzz/fuzz_mapsrc.c tests/fuzz/fuzz_pem.c \
-	tests/fuzz/fuzz_postconf.c
+	tests/fuzz/fuzz_postconf.c tests/fuzz/fuzz_config.c tests/fuzz/fuzz_state.c \
+	tests/fuzz/fuzz_dh.c
 FUZZ_TARGET_FILES += tests/fuzz/fuzz_qjson.c tests/fuzz/fuzz_deferlog.c
 FUZZ_TARGET_FILES += tests/fuzz/fuzz_maillog.c
 
@@ -88,6 +93,18 @@ fuzz-run: fuzz
 
 clean-local:
 	rm -rf fuzz
+
+# ---------------------------------------------------------------- fault
+# The LD_PRELOAD library of the fault-injection test (09-faults.sh,
+# tests/fault/): built by make check, without the sanitizers even in a
+# --enable-sanitizers build (it is loaded into pfagent ahead of their
+# runtime; the test sets ASAN_OPTIONS=verify_asan_link_order=0).
+check_DATA = tests/fault/failnth.so
+CLEANFILES = tests/fault/failnth.so
+tests/fault/failnth.so: $(top_srcdir)/tests/fault/failnth.c
+	@$(MKDIR_P) tests/fault
+	$(CC) -std=c11 $(WARN_CFLAGS) $(CFLAGS) -fPIC -shared $(LDFLAGS) \
+	    -o $@ $(top_srcdir)/tests/fault/failnth.c -ldl
 
 # The unit tests, for CI's `make distcheck TESTS=...` (.ci/run).
 print-unit-tests:
