@@ -68,6 +68,8 @@ struct run {
 	const char *dir, *config_dir;
 	const struct pfa_drift_opts *opts;
 	struct pfa_result *res;
+	char **secret;		/* parameters whose values are never shown */
+	size_t nsecret;
 	struct change listed[MAX_LISTED];
 	size_t nchanges;	/* listed or not */
 	bool restart[2];	/* inet_interfaces, inet_protocols changed */
@@ -332,14 +334,102 @@ secret_value(const char *v)
 	    strstr(v, "inline:") != NULL);
 }
 
+/* The parameter an entry sets: KEY for main.cf, PARAM of "svc/type -o
+ * PARAM"; NULL for a service's command. */
+static const char *
+param_of(const char *key)
+{
+	const char *o = strstr(key, " -o ");
+	if (o != NULL)
+		return o + 4;
+	return strchr(key, ' ') != NULL ? NULL : key;
+}
+
+static bool
+in_secret(const struct run *r, const char *name, size_t len)
+{
+	for (size_t i = 0; i < r->nsecret; i++)
+		if (strlen(r->secret[i]) == len &&
+		    strncmp(r->secret[i], name, len) == 0)
+			return true;
+	return false;
+}
+
+static bool
+add_secret(struct run *r, const char *name, size_t len)
+{
+	if (len == 0 || in_secret(r, name, len))
+		return false;
+	r->secret = pfa_xrealloc(r->secret, (r->nsecret + 1) *
+	    sizeof(*r->secret));
+	char *n = pfa_xmalloc(len + 1);
+	memcpy(n, name, len);
+	n[len] = '\0';
+	r->secret[r->nsecret++] = n;
+	return true;
+}
+
+/* Every $NAME, ${NAME} and $(NAME) in V (with ${NAME?...} and the like,
+ * the NAME part) becomes secret; true if one was new. */
+static bool
+secret_refs(struct run *r, const char *v)
+{
+	bool grew = false;
+	for (const char *p = v ? strchr(v, '$') : NULL; p != NULL;
+	    p = strchr(p + 1, '$')) {
+		const char *q = p + 1;
+		if (*q == '{' || *q == '(')
+			q++;
+		size_t n = 0;
+		while (isalnum((unsigned char)q[n]) || q[n] == '_' ||
+		    q[n] == '-')
+			n++;
+		grew |= add_secret(r, q, n);
+	}
+	return grew;
+}
+
+/*
+ * The parameters whose values are never shown: those named like a
+ * password, those holding a static: or inline: table (credentials in
+ * the value), and, until nothing is added, every parameter their values
+ * name ($relay_pw in "static:user:$relay_pw"), in the snapshots old and
+ * new.
+ */
+static void
+find_secrets(struct run *r, const struct part *parts)
+{
+	const struct pfa_snap *sn[4] = { &parts[0].cur, &parts[0].old,
+		&parts[1].cur, &parts[1].old };
+	for (size_t i = 0; i < 4; i++)
+		for (size_t k = 0; k < sn[i]->n; k++) {
+			const char *name = param_of(sn[i]->e[k].key);
+			if (name != NULL && (is_secret(name) ||
+			    secret_value(sn[i]->e[k].val)))
+				add_secret(r, name, strlen(name));
+		}
+	for (bool grew = true; grew;) {
+		grew = false;
+		for (size_t i = 0; i < 4; i++)
+			for (size_t k = 0; k < sn[i]->n; k++) {
+				const char *name = param_of(sn[i]->e[k].key);
+				if (name != NULL &&
+				    in_secret(r, name, strlen(name)))
+					grew |= secret_refs(r, sn[i]->e[k].val);
+			}
+	}
+}
+
 static void
 report_change(struct run *r, const struct change *c)
 {
 	char k[SHOW_MAX + 4], o[SHOW_MAX + 4], n[SHOW_MAX + 4];
-	/* a password may also sit in a value: static:user:pass or an
-	 * inline:{ } table referenced from *_password_maps */
+	/* a password may also sit in a value (static:user:pass, an inline:
+	 * table), or in a parameter such a value names */
+	const char *name = param_of(c->key);
 	bool secret = is_secret(c->key) || secret_value(c->old) ||
-	    secret_value(c->new);
+	    secret_value(c->new) ||
+	    (name != NULL && in_secret(r, name, strlen(name)));
 	show(k, c->key, false);
 	/* the subject in postconf notation: smtp/inet, smtp/inet/PARAM */
 	char *subj = pfa_xstrdup(k), *sp = strchr(subj, ' ');
@@ -442,7 +532,11 @@ pfa_drift_run(const struct pfa_cfview *v, const char *config_dir,
 	}
 	for (size_t i = 0; i < 2; i++)
 		parts[i].hint = diff_hint(&r, &parts[i]);
+	find_secrets(&r, parts);
 	report(&r, parts);
+	for (size_t i = 0; i < r.nsecret; i++)
+		free(r.secret[i]);
+	free(r.secret);
 	for (size_t i = 0; i < 2; i++) {
 		pfa_snap_free(&parts[i].cur);
 		pfa_snap_free(&parts[i].old);

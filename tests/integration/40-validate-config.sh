@@ -272,6 +272,25 @@ tap_is "$(sev_of PFA-DRIFT-003 smtp/unix)" info "a master.cf option change is re
 tap_like "$(vc_jq '[.findings[] | select(.id == "PFA-DRIFT-003")][0].remedy')" "diff .*master.cf" "with a diff of the kept copies as remedy"
 restore_cf
 
+# a password in a custom parameter, used through $relay_pw in a static:
+# table: its changes are reported, its values never shown (stdout, JSON,
+# syslog, the state file)
+vc_setup '"mx"'
+pc -e 'relay_pw = Old-Pw-41' 'smtp_sasl_password_maps = static:relay:$relay_pw'
+syslog_run "$PFAGENT" -c "$PFA_CONF" run validate-config >/dev/null 2>&1
+pc -e 'relay_pw = New-Pw-42'
+syslog_run "$PFAGENT" -c "$PFA_CONF" --json run validate-config >"$PFA_WORK/out" 2>"$PFA_WORK/err"
+PFA_OUT=$PFA_WORK/out
+cp "$PFA_STATE/state.json" "$PFA_WORK/state.json"
+tap_like "$(vc_jq '[.findings[] | select(.id == "PFA-DRIFT-002" and .subject == "relay_pw")][0].message')" "relay_pw changed from '\(redacted\)' to '\(redacted\)'" "a changed relay_pw is reported, both values redacted"
+syslog_run "$PFAGENT" -c "$PFA_CONF" run validate-config >"$PFA_WORK/text" 2>&1
+syslog_wait 'task=validate-config event=done' 10 >/dev/null || true
+for where in "$PFA_WORK/out" "$PFA_WORK/err" "$PFA_WORK/state.json" "$SYSLOG_MESSAGES"; do
+	tap_unlike "$(cat "$where")" 'Old-Pw-41|New-Pw-42' "no relay_pw value in $(basename "$where")"
+done
+pc -e 'relay_pw =' 'smtp_sasl_password_maps ='
+restore_cf
+
 # ------------------------------------------------------------ bad input
 BAD=$PFA_TEST_ROOT/badcf
 mkdir -p "$BAD"

@@ -657,6 +657,30 @@ test_redacted(void **state)
 	assert_null(strstr(r.findings[0].message, "opensesame"));
 	assert_non_null(strstr(r.findings[0].message, "(redacted)"));
 	pfa_result_free(&r);
+
+	/* a password in a custom parameter, named by a static: table
+	 * (directly, and through a second parameter), changing */
+	pfa_cfview_set(&v, "relay_pw", "first-Pw1");
+	pfa_cfview_set(&v, "relay_cred", "$relay_user:${relay_pw}");
+	pfa_cfview_set(&v, "smtp_sasl_password_maps",
+	    "static:$(relay_cred)");
+	assert_int_equal(run(&v, &o, &r), 0);
+	for (size_t i = 0; i < r.nfindings; i++)
+		assert_null(strstr(r.findings[i].message, "first-Pw1"));
+	pfa_result_free(&r);
+	pfa_cfview_set(&v, "relay_pw", "second-Pw2");
+	assert_int_equal(run(&v, &o, &r), 0);
+	assert_int_equal(r.nfindings, 1);
+	assert_null(strstr(r.findings[0].message, "first-Pw1"));
+	assert_null(strstr(r.findings[0].message, "second-Pw2"));
+	assert_non_null(strstr(r.findings[0].message, "relay_pw"));
+	assert_non_null(strstr(r.findings[0].message, "(redacted)"));
+	pfa_result_free(&r);
+	/* an innocent parameter stays shown */
+	pfa_cfview_set(&v, "myhostname", "mx2.example.org");
+	assert_int_equal(run(&v, &o, &r), 0);
+	assert_non_null(strstr(r.findings[0].message, "mx2.example.org"));
+	pfa_result_free(&r);
 	pfa_cfview_free(&v);
 }
 
