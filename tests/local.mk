@@ -38,6 +38,23 @@ FUZZ_TARGET_FILES = tests/fuzz/fuzz_mapsrc.c tests/fuzz/fuzz_pem.c \
 FUZZ_TARGET_FILES += tests/fuzz/fuzz_qjson.c tests/fuzz/fuzz_deferlog.c
 FUZZ_TARGET_FILES += tests/fuzz/fuzz_maillog.c
 
+# Every fuzz target also runs over its committed corpus in make check
+# (tests/fuzz/replay.c), built with the project's compiler and flags, so
+# a target that stops building or a seed that fails is caught there too.
+UNIT_TESTS += tests/fuzz/replay_config tests/fuzz/replay_deferlog \
+	tests/fuzz/replay_dh tests/fuzz/replay_maillog tests/fuzz/replay_mapsrc \
+	tests/fuzz/replay_pem tests/fuzz/replay_postconf tests/fuzz/replay_qjson \
+	tests/fuzz/replay_state
+tests_fuzz_replay_config_SOURCES = tests/fuzz/fuzz_config.c tests/fuzz/replay.c
+tests_fuzz_replay_deferlog_SOURCES = tests/fuzz/fuzz_deferlog.c tests/fuzz/replay.c
+tests_fuzz_replay_dh_SOURCES = tests/fuzz/fuzz_dh.c tests/fuzz/replay.c
+tests_fuzz_replay_maillog_SOURCES = tests/fuzz/fuzz_maillog.c tests/fuzz/replay.c
+tests_fuzz_replay_mapsrc_SOURCES = tests/fuzz/fuzz_mapsrc.c tests/fuzz/replay.c
+tests_fuzz_replay_pem_SOURCES = tests/fuzz/fuzz_pem.c tests/fuzz/replay.c
+tests_fuzz_replay_postconf_SOURCES = tests/fuzz/fuzz_postconf.c tests/fuzz/replay.c
+tests_fuzz_replay_qjson_SOURCES = tests/fuzz/fuzz_qjson.c tests/fuzz/replay.c
+tests_fuzz_replay_state_SOURCES = tests/fuzz/fuzz_state.c tests/fuzz/replay.c
+
 if HAVE_CMOCKA
 check_LIBRARIES = tests/unit/libtestutil.a
 tests_unit_libtestutil_a_SOURCES = tests/unit/testutil.c tests/unit/testutil.h

@@ -18,13 +18,15 @@ inc="-I$src/agent -I$src/postfix"
 for d in "$src"/tasks/*/; do
 	inc="$inc -I${d%/}"
 done
-cflags="-g -O1 -std=c11 ${FUZZ_CFLAGS:-} $inc"
+cflags="-g -O1 -std=c11 -Werror=implicit-function-declaration ${FUZZ_CFLAGS:-} $inc"
 mkdir -p "$out/obj"
+# an object is rebuilt when its source or any header is newer
+newest=$(ls -t "$src"/agent/*.h "$src"/postfix/*.h "$src"/tasks/*/*.h | head -1)
 objs=
 for f in "$src"/agent/*.c "$src"/postfix/*.c "$src"/tasks/*/*.c; do
 	case $f in */agent/main.c) continue ;; esac
 	o=$out/obj/$(echo "${f#"$src"/}" | tr / _ | sed 's/\.c$/.o/')
-	if [ ! -f "$o" ] || [ "$f" -nt "$o" ]; then
+	if [ ! -f "$o" ] || [ "$f" -nt "$o" ] || [ "$newest" -nt "$o" ]; then
 		# shellcheck disable=SC2086
 		"$cc" $cflags $san -fsanitize=fuzzer-no-link -c "$f" -o "$o"
 	fi

@@ -2,7 +2,8 @@
  * fuzz_config.c - libFuzzer target for pfagent.conf (agent/config.c and
  * every task's configure(), through libconfig): each input is written to
  * pfagent.conf in a private temporary directory (mode 0600, like a real
- * one; on tmpfs when /dev/shm is there) and loaded with pfa_config_load as `-c FILE` would.  The file is
+ * one; on tmpfs when /dev/shm is there) and loaded with pfa_config_load
+ * as `-c FILE` would.  The file is
  * either loaded with no error counted and every setting set, or refused
  * with at least one error reported; never a crash; everything is freed
  * (LeakSanitizer checks).  Built by `make fuzz`, run by `make fuzz-run`

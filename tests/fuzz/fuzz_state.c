@@ -1,7 +1,8 @@
 /*
  * fuzz_state.c - libFuzzer target for the state file (agent/state.c):
  * each input is STATEDIR/state.json of a private temporary directory and
- * (on tmpfs when /dev/shm is there) is loaded with pfa_state_load (a corrupt file is set aside there), read
+ * (on tmpfs when /dev/shm is there) is loaded with pfa_state_load (a
+ * corrupt file is set aside there), read
  * through every accessor for every task, a run of one task is recorded,
  * and the state is saved with pfa_state_save into a second private
  * directory; that file must load again without being set aside, and give
@@ -90,7 +91,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		const char *t = pfa_tasks[i]->name;
 		enum pfa_status s;
 		(void)pfa_state_last_run(&st, t);
-		(void)pfa_state_next_due(&st, t);
+		(void)pfa_state_due_at(&st, t, 7 * 86400);
+		(void)pfa_state_time_ahead(&st, t);
 		(void)pfa_state_last_status(&st, t, &s);
 		(void)pfa_state_last_result(&st, t);
 		if (pfa_state_data(&st, t) == NULL)
