@@ -17,7 +17,8 @@ INTEGRATION_TESTS += \
 	tests/integration/08-health-listeners.sh \
 	tests/integration/09-faults.sh \
 	tests/integration/10-untrusted.sh \
-	tests/integration/11-robust.sh
+	tests/integration/11-robust.sh \
+	tests/integration/12-demo.sh
 
 EXTRA_DIST += \
 	tests/README.md tests/layout.sh tests/deps.sh tests/minimal-debian.sh \

@@ -15,6 +15,7 @@
 #   pfagent -c CONF status
 #   pfagent -c CONF --json run rotate-dh --dry-run
 #   pfagent -c CONF run validate-config       the configuration audit
+#   pfagent -c CONF run check-tls             certificate, DH file, live probe
 # and shows Postfix's reload lines, the new DH group and what pfagent sent to
 # syslog.  pfagent runs under "syslogcap.sh run", so its syslog(3) lines reach
 # the private syslog-ng.  Everything is torn down at the end, also on failure
@@ -211,6 +212,12 @@ check "the output is one JSON document" \
 step "pfagent run validate-config: Postfix's checks, loadability, hardening audit (as an MX)"
 pf run validate-config
 check "validate-config ran and found nothing critical (exit 0 or 1)" test "$rc" -le 1
+
+step "pfagent run check-tls: the certificate, the DH file and what the listener serves"
+pf run check-tls
+check "check-tls ran and found nothing critical (exit 0 or 1)" test "$rc" -le 1
+check "check-tls probed the listener (PFA-PROBE-010 in syslog)" \
+	"$SYSLOGCAP_SH" wait "$SL" 'task=check-tls event=finding id=PFA-PROBE-010' 5
 
 step "what pfagent sent to syslog (received by syslog-ng)"
 "$SYSLOGCAP_SH" wait "$SL" 'pfagent\[[0-9]+\] [a-z0-9]+\.[a-z]+: .*task=rotate-dh' 5 >/dev/null || true
