@@ -293,12 +293,16 @@ instance_pids() {
 	} | sort -un
 }
 
-# Master's pid if the pid file names a live master of this instance.
+# Master's pid if the pid file names a live master of this instance.  The
+# program is compared by identity (-ef: device and inode), not by the name
+# readlink gives: for a master started in another mount namespace (as
+# restart_instance does) inside a chroot, that name is the path seen from
+# outside the chroot.
 our_master() {
 	local p
 	p=$(master_pid_file) || return 1
 	[ -d "/proc/$p" ] || return 1
-	[ "$(readlink "/proc/$p/exe" 2>/dev/null)" = "$POSTFIX_DAEMON_DIR/master" ] || return 1
+	[ "/proc/$p/exe" -ef "$POSTFIX_DAEMON_DIR/master" ] || return 1
 	has_our_env "$p" || return 1
 	echo "$p"
 }

@@ -84,7 +84,7 @@ running_pid() {
 	rest=${rest##*) }
 	state=${rest%% *}
 	[ "$state" != Z ] || return 1
-	[ "$(readlink "/proc/$pid/exe" 2>/dev/null)" = "$SYSLOG_NG" ] || return 1
+	[ "/proc/$pid/exe" -ef "$SYSLOG_NG" ] || return 1	# identity, as sandbox.sh's our_master
 	tr '\0' '\n' <"/proc/$pid/cmdline" | grep -qxF "$d/syslog-ng.conf" || return 1
 	echo "$pid"
 }
