@@ -68,6 +68,40 @@ two(const char *p)
 	return (p[0] - '0') * 10 + (p[1] - '0');
 }
 
+/* Character classes for the scans below, one table lookup a byte. */
+enum {
+	CL_DIGIT = 1, CL_UPPER = 2, CL_LOWER = 4,
+	CL_NONHEX = 8,		/* a letter that is not an upper-case hex digit */
+	CL_PROGEND = 16,	/* '[', ':' or ' ': the end of a program name */
+	CL_SLASH = 32,
+};
+#define CL_ALNUM (CL_DIGIT | CL_UPPER | CL_LOWER)
+
+/* D digit, U A-F, X G-Z, L a-z, E end of a program name, S slash;
+ * bytes from 0x80 on: none of these. */
+#define D CL_DIGIT
+#define U CL_UPPER
+#define X (CL_UPPER | CL_NONHEX)
+#define L (CL_LOWER | CL_NONHEX)
+#define E CL_PROGEND
+#define S CL_SLASH
+static const unsigned char cls[256] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,	/* 0x00 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,	/* 0x10 */
+	E, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, S,	/* 0x20 */
+	D, D, D, D, D, D, D, D, D, D, E, 0, 0, 0, 0, 0,	/* 0x30 */
+	0, U, U, U, U, U, U, X, X, X, X, X, X, X, X, X,	/* 0x40 */
+	X, X, X, X, X, X, X, X, X, X, X, E, 0, 0, 0, 0,	/* 0x50 */
+	0, L, L, L, L, L, L, L, L, L, L, L, L, L, L, L,	/* 0x60 */
+	L, L, L, L, L, L, L, L, L, L, L, 0, 0, 0, 0, 0,	/* 0x70 */
+};
+#undef D
+#undef U
+#undef X
+#undef L
+#undef E
+#undef S
+
 /* Local time Y-M-D H:00:00 as an epoch, cached per hour. */
 static int64_t
 local_hour(struct pfa_logclock *clk, int y, int mon, int d, int h)
@@ -155,26 +189,42 @@ parse_traditional(const char *p, size_t len, struct pfa_logclock *clk,
 	return 0;
 }
 
-/* "2026-03-03T10:00:01[.frac](Z|+hh:mm) " at P. */
+/* "2026-03-03T10:00:01[.frac](Z|+hh:mm) " at P.  Lines come in order,
+ * so the date and hour are those of the line before most of the time:
+ * when the first 13 bytes are the same, they were checked already. */
 static int
 parse_rfc3339(const char *p, size_t len, struct pfa_logclock *clk,
     struct pfa_logline *l, size_t *n)
 {
 	if (len < 21)
 		return -1;
-	for (int k = 0; k < 19; k++) {
-		bool want_digit = !(k == 4 || k == 7 || k == 10 || k == 13 ||
-		    k == 16);
-		if (want_digit != digit(p[k]))
+	if (!clk->r_pfx_ok || memcmp(p, clk->r_pfx, 13) != 0) {
+		static const char shape[] = "dddd-dd-ddTdd";
+		for (int k = 0; k < 13; k++)
+			if (shape[k] == 'd' ? !digit(p[k]) : k == 10 ?
+			    p[k] != 'T' && p[k] != ' ' : p[k] != shape[k])
+				return -1;
+		int y = two(p) * 100 + two(p + 2), mon = two(p + 5);
+		int d = two(p + 8), h = two(p + 11);
+		if (mon < 1 || mon > 12 || d < 1 || d > 31 || h > 23)
 			return -1;
+		int ymd = y * 10000 + mon * 100 + d;
+		if (clk->r_ymd != ymd) {
+			clk->r_ymd = ymd;
+			clk->r_days = days_from_civil(y, mon, d);
+		}
+		memcpy(clk->r_pfx, p, 13);
+		clk->r_pfx_ok = true;
+		clk->r_year = y;
+		clk->r_mon = mon;
+		clk->r_hour = h;
+		clk->r_base = clk->r_days * 86400 + h * 3600;
 	}
-	if (p[4] != '-' || p[7] != '-' || (p[10] != 'T' && p[10] != ' ') ||
-	    p[13] != ':' || p[16] != ':')
+	if (p[13] != ':' || !digit(p[14]) || !digit(p[15]) || p[16] != ':' ||
+	    !digit(p[17]) || !digit(p[18]))
 		return -1;
-	int y = two(p) * 100 + two(p + 2), mon = two(p + 5), d = two(p + 8);
-	int h = two(p + 11), mi = two(p + 14), s = two(p + 17);
-	if (mon < 1 || mon > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
-	    s > 60)
+	int mi = two(p + 14), s = two(p + 17);
+	if (mi > 59 || s > 60)
 		return -1;
 	size_t i = 19;
 	if (i < len && p[i] == '.') {
@@ -197,16 +247,11 @@ parse_rfc3339(const char *p, size_t len, struct pfa_logclock *clk,
 	}
 	if (i >= len || p[i] != ' ')
 		return -1;
-	int ymd = y * 10000 + mon * 100 + d;
-	if (clk->r_ymd != ymd) {
-		clk->r_ymd = ymd;
-		clk->r_days = days_from_civil(y, mon, d);
-	}
-	l->when = clk->r_days * 86400 + h * 3600 + mi * 60 + s - off;
-	l->hour = h;
-	l->mon = mon;
-	clk->year = y;
-	clk->last_mon = mon;
+	l->when = clk->r_base + mi * 60 + s - off;
+	l->hour = clk->r_hour;
+	l->mon = clk->r_mon;
+	clk->year = clk->r_year;
+	clk->last_mon = clk->r_mon;
 	*n = i + 1;
 	return 0;
 }
@@ -236,27 +281,17 @@ pfa_logline_prog(struct pfa_logline *l, const char *prog, size_t proglen)
 }
 
 /* A queue id: "NOQUEUE", a short id (6+ upper-case hex digits) or a long
- * one (10+ letters and digits, with a digit and an upper-case letter). */
+ * one (10+ letters and digits, with a digit and an upper-case letter).
+ * P's N bytes are letters and digits; SEEN: their classes, or-ed. */
 static bool
-is_qid(const char *p, size_t n)
+is_qid(const char *p, size_t n, unsigned seen)
 {
 	if (n == 7 && memcmp(p, "NOQUEUE", 7) == 0)
 		return true;
 	if (n < 6 || n > 24)
 		return false;
-	bool hex = true, dig = false, upper = false;
-	for (size_t i = 0; i < n; i++) {
-		char c = p[i];
-		if (digit(c))
-			dig = true;
-		else if (c >= 'A' && c <= 'Z')
-			upper = true;
-		else if (!(c >= 'a' && c <= 'z'))
-			return false;
-		if (!(digit(c) || (c >= 'A' && c <= 'F')))
-			hex = false;
-	}
-	return hex || (n >= 10 && dig && upper);
+	return !(seen & CL_NONHEX) || (n >= 10 && (seen & CL_DIGIT) &&
+	    (seen & CL_UPPER));
 }
 
 static bool
@@ -272,7 +307,8 @@ pfa_logline_text(struct pfa_logline *l, const char *text, size_t len)
 	l->textlen = len;
 	l->sev = PFA_LOGSEV_INFO;
 	size_t skip = 0;
-	if (len > 6) {
+	if (len > 6 && (text[0] == 'w' || text[0] == 'e' || text[0] == 'f' ||
+	    text[0] == 'p')) {
 		if (prefix(text, len, "warning: ", 9)) {
 			l->sev = PFA_LOGSEV_WARNING;
 			skip = 9;
@@ -290,17 +326,21 @@ pfa_logline_text(struct pfa_logline *l, const char *text, size_t len)
 	const char *m = text + skip;
 	size_t mlen = len - skip;
 	size_t k = 0;
-	while (k < mlen && k <= 24 && ((m[k] >= '0' && m[k] <= '9') ||
-	    (m[k] >= 'A' && m[k] <= 'Z') || (m[k] >= 'a' && m[k] <= 'z')))
+	unsigned seen = 0, c;
+	while (k < mlen && k <= 24 &&
+	    ((c = cls[(unsigned char)m[k]]) & CL_ALNUM)) {
+		seen |= c;
 		k++;
+	}
 	l->qid = NULL;
 	l->qidlen = 0;
-	if (k + 1 < mlen && m[k] == ':' && m[k + 1] == ' ' && is_qid(m, k)) {
+	if (k + 1 < mlen && m[k] == ':' && m[k + 1] == ' ' &&
+	    is_qid(m, k, seen)) {
 		l->qid = m;
 		l->qidlen = k;
 		m += k + 2;
 		mlen -= k + 2;
-	} else if (k + 1 == mlen && m[k] == ':' && is_qid(m, k)) {
+	} else if (k + 1 == mlen && m[k] == ':' && is_qid(m, k, seen)) {
 		l->qid = m;
 		l->qidlen = k;
 		m += k + 1;
@@ -331,17 +371,29 @@ pfa_logline_parse(const char *line, size_t len, struct pfa_logclock *clk,
 	i = (size_t)(sp - line) + 1;
 	/* program[pid]: */
 	const char *p = line + i;
-	size_t rest = len - i, k = 0;
-	while (k < rest && p[k] != '[' && p[k] != ':' && p[k] != ' ')
-		k++;
+	size_t rest = len - i, k = 0, slash = SIZE_MAX;
+	for (unsigned c; k < rest && !((c = cls[(unsigned char)p[k]]) &
+	    CL_PROGEND); k++)
+		if (c & CL_SLASH)
+			slash = k;
 	if (k == 0 || k == rest)
 		return -1;
-	pfa_logline_prog(l, p, k);
+	l->prog = p;
+	l->proglen = k;
+	if (slash == SIZE_MAX) {
+		l->namelen = k;
+		l->daemon = p;
+		l->daemonlen = k;
+	} else {
+		l->namelen = slash;
+		l->daemon = p + slash + 1;
+		l->daemonlen = k - slash - 1;
+	}
 	l->pid = -1;
 	if (p[k] == '[') {
 		long pid = 0;
-		size_t j = k + 1;
-		while (j < rest && digit(p[j]) && j < k + 12)
+		size_t j = k + 1, jmax = rest < k + 12 ? rest : k + 12;
+		while (j < jmax && digit(p[j]))
 			pid = pid * 10 + (p[j++] - '0');
 		if (j == k + 1 || j >= rest || p[j] != ']')
 			return -1;

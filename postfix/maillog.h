@@ -84,6 +84,12 @@ struct pfa_logclock {
 	/* the day last converted from an RFC 3339 date (yyyymmdd) */
 	int r_ymd;
 	int64_t r_days;
+	/* the date and hour ("2026-03-03T10") of the last RFC 3339 line
+	 * that had a valid one, and what they meant */
+	char r_pfx[13];
+	bool r_pfx_ok;
+	int r_year, r_mon, r_hour;
+	int64_t r_base;		/* that hour's epoch, before the offset */
 };
 
 /*

@@ -155,6 +155,50 @@ seconds(const char *p, size_t n)
 	return v;
 }
 
+/* The fields between "to=<A>" (P, N bytes from its '>') and "status=",
+ * one after the other as Postfix writes them: ", NAME=VALUE" with no
+ * comma in VALUE (orig_to=<...> may have one).  The offset of
+ * "status=", or -1 when the line is not of that shape. */
+static long
+delivery_fields(const char *p, size_t n, struct delivery *d, const char **dv,
+    size_t *dl)
+{
+	size_t i = 0;
+	while (i + 2 < n && p[i] == ',' && p[i + 1] == ' ') {
+		const char *f = p + i + 2;
+		size_t left = n - i - 2, nl = 0;
+		while (nl < left && nl < 12 && f[nl] != '=' && f[nl] != ',')
+			nl++;
+		if (nl == left || f[nl] != '=')
+			return -1;
+		if (nl == 6 && memcmp(f, "status", 6) == 0)
+			return (long)(i + 2);
+		const char *v = f + nl + 1, *end = p + n;
+		if (nl == 7 && memcmp(f, "orig_to", 7) == 0 && v < end &&
+		    *v == '<') {
+			const char *gt = memchr(v, '>', (size_t)(end - v));
+			if (gt == NULL)
+				return -1;
+			i = (size_t)(gt + 1 - p);
+			continue;
+		}
+		const char *c = memchr(v, ',', (size_t)(end - v));
+		size_t vl = c ? (size_t)(c - v) : (size_t)(end - v);
+		if (nl == 5 && memcmp(f, "relay", 5) == 0 && d->relay == NULL) {
+			d->relay = v;
+			d->relaylen = vl;
+		} else if (nl == 5 && memcmp(f, "delay", 5) == 0 && *dv == NULL) {
+			*dv = v;
+			*dl = vl;
+		} else if (nl == 3 && memcmp(f, "dsn", 3) == 0 && d->dsn == NULL) {
+			d->dsn = v;
+			d->dsnlen = vl;
+		}
+		i = (size_t)(v + vl - p);
+	}
+	return -1;
+}
+
 /* "to=<A>, [orig_to=<O>, ]relay=R, ...delay=D, ...status=S (REASON)"
  * (pflogsumm's shape: relay= and delay= are required). */
 static bool
@@ -168,19 +212,28 @@ parse_delivery(const char *p, size_t n, struct delivery *d)
 		return false;
 	d->to = a;
 	d->tolen = (size_t)(e - a);
-	size_t off = (size_t)(e - p);
-	long st = pfa_lr_find(p + off, n - off, ", status=");
-	if (st < 0)
-		return false;
+	size_t off = (size_t)(e - p) + 1;
 	const char *head = p + off;
-	size_t hl = (size_t)st;
-	const char *dv;
-	size_t dl;
-	if (!kv(head, hl, ", relay=", &d->relay, &d->relaylen) ||
-	    !kv(head, hl, ", delay=", &dv, &dl))
+	const char *dv = NULL;
+	size_t dl = 0;
+	long st = delivery_fields(head, n - off, d, &dv, &dl);
+	if (st >= 0) {
+		st -= 2;	/* at ", status=" */
+	} else {
+		/* not field after field: where ", status=" is, and the
+		 * fields before it wherever they are */
+		st = pfa_lr_find(head, n - off, ", status=");
+		if (st < 0)
+			return false;
+		size_t hl = (size_t)st;
+		if (!kv(head, hl, ", relay=", &d->relay, &d->relaylen) ||
+		    !kv(head, hl, ", delay=", &dv, &dl))
+			return false;
+		kv(head, hl, ", dsn=", &d->dsn, &d->dsnlen);
+	}
+	if (d->relay == NULL || dv == NULL)
 		return false;
 	d->delay = seconds(dv, dl);
-	kv(head, hl, ", dsn=", &d->dsn, &d->dsnlen);
 	const char *s = head + st + 9;
 	size_t sl = n - (size_t)(s - p), k = 0;
 	while (k < sl && s[k] != ' ' && s[k] != ',')
@@ -199,7 +252,12 @@ parse_delivery(const char *p, size_t n, struct delivery *d)
 static bool
 loopback_relay(const char *r, size_t n)
 {
-	return pfa_lr_find(r, n, "[127.") >= 0 || pfa_lr_find(r, n, "[::1]") >= 0;
+	for (const char *b, *end = r + n; (b = memchr(r, '[', (size_t)(end - r)));
+	    r = b + 1)
+		if ((end - b >= 5 && memcmp(b, "[127.", 5) == 0) ||
+		    (end - b >= 5 && memcmp(b, "[::1]", 5) == 0))
+			return true;
+	return false;
 }
 
 static size_t
@@ -215,10 +273,16 @@ rcpt_entries(struct pfa_ledger *lg, const char *to, size_t n,
 {
 	size_t at = at_sign(to, n);
 	*addr = pfa_lr_table_get(&lg->rcpt, to, n, at);
+	if ((*dom = (*addr)->link) != NULL)
+		return;
 	if (at < n)
 		*dom = pfa_lr_table_get(&lg->rcpt_dom, to + at + 1, n - at - 1, 0);
 	else
 		*dom = pfa_lr_table_get(&lg->rcpt_dom, to, n, 0);
+	/* an address's domain is looked up once, not per line; "(other)"
+	 * stands for many addresses and domains */
+	if (*addr != lg->rcpt.other)
+		(*addr)->link = *dom;
 }
 
 static struct lr_pending *
@@ -246,8 +310,24 @@ delivery(struct pfa_ledger *lg, const struct pfa_logline *l, struct lr_msg *m,
 	const char *s = d->status;
 	size_t sl = d->statuslen;
 	if (sl == 4 && memcmp(s, "sent", 4) == 0) {
-		if (d->reason && pfa_lr_find(d->reason, d->reasonlen,
-		    "forwarded as ") >= 0) {
+		/* "queued as ID" and "forwarded as ID": one search for both */
+		long q = -1;
+		bool fwd = false;
+		for (size_t at = 0; d->reason != NULL && at < d->reasonlen;) {
+			long f = pfa_lr_find(d->reason + at, d->reasonlen - at,
+			    "ed as ");
+			if (f < 0)
+				break;
+			size_t x = at + (size_t)f;
+			if (q < 0 && x >= 4 && memcmp(d->reason + x - 4,
+			    "queued as ", 10) == 0)
+				q = (long)x - 4;
+			if (x >= 7 && memcmp(d->reason + x - 7, "forwarded as ",
+			    13) == 0)
+				fwd = true;
+			at = x + 6;
+		}
+		if (fwd) {
 			lg->forwarded++;
 			return;
 		}
@@ -260,8 +340,6 @@ delivery(struct pfa_ledger *lg, const struct pfa_logline *l, struct lr_msg *m,
 		struct lr_rcpt *r = pfa_lr_msg_rcpt(m, addr, dom, false);
 		if (r != NULL)
 			r->open = false;
-		long q = d->reason ? pfa_lr_find(d->reason, d->reasonlen,
-		    "queued as ") : -1;
 		if (q >= 0 && loopback_relay(d->relay, d->relaylen)) {
 			const char *id = d->reason + q + 10;
 			size_t il = 0, left = d->reasonlen - (size_t)q - 10;
@@ -406,9 +484,14 @@ sender(struct pfa_ledger *lg, struct lr_msg *m, const char *p, size_t n)
 	    pfa_lr_table_get(&lg->sender, "<>", 2, SIZE_MAX);
 	s->c[C_MSGS]++;
 	s->c[C_BYTES] += bytes;
-	struct pfa_lr_entry *d = at < al ? pfa_lr_table_get(&lg->sender_dom,
-	    a + at + 1, al - at - 1, 0) : pfa_lr_table_get(&lg->sender_dom,
-	    "<>", 2, SIZE_MAX);
+	struct pfa_lr_entry *d = s->link;
+	if (d == NULL) {
+		d = at < al ? pfa_lr_table_get(&lg->sender_dom, a + at + 1,
+		    al - at - 1, 0) : pfa_lr_table_get(&lg->sender_dom, "<>", 2,
+		    SIZE_MAX);
+		if (s != lg->sender.other)
+			s->link = d;
+	}
 	d->c[C_MSGS]++;
 	d->c[C_BYTES] += bytes;
 }
@@ -473,10 +556,21 @@ qid_line(struct pfa_ledger *lg, const struct pfa_logline *l)
 	if (STARTS(p, n, "from=<")) {
 		struct lr_msg *m = pfa_lr_msg_get(lg, l->qid, l->qidlen, l->when,
 		    false);
-		if (pfa_lr_find(p, n, ", status=expired") >= 0)
-			expired(lg, l, m, false);
-		else if (pfa_lr_find(p, n, ", status=force-expired") >= 0)
+		/* ", status=expired" or ", status=force-expired" anywhere */
+		bool exp = false, force = false;
+		for (size_t at = 0; at < n && !exp;) {
+			long f = pfa_lr_find(p + at, n - at, ", status=");
+			if (f < 0)
+				break;
+			at += (size_t)f + 9;
+			exp = STARTS(p + at, n - at, "expired");
+			if (STARTS(p + at, n - at, "force-expired"))
+				force = true;
+		}
+		if (!exp && force)
 			expired(lg, l, m, true);
+		else if (exp)
+			expired(lg, l, m, false);
 		else
 			sender(lg, m, p, n);
 		return true;
@@ -526,10 +620,12 @@ pfa_ledger_line(struct pfa_ledger *lg, const struct pfa_logline *l, bool parsed,
 		return;
 	if (lg->until > 0 && l->when >= lg->until)
 		return;
-	if (lg->split && l->qid != NULL && pfa_lr_split_keep(lg, l, raw, len))
+	bool ours = pfa_lognames_match(lg->names, l);
+	if (lg->split && ours && l->qid != NULL &&
+	    pfa_lr_split_keep(lg, l, raw, len))
 		return;
 	lg->lines++;
-	if (!pfa_lognames_match(lg->names, l)) {
+	if (!ours) {
 		lg->skipped++;
 		pfa_lr_table_get(&lg->skipped_prog, l->prog, l->proglen,
 		    SIZE_MAX)->c[0]++;

@@ -82,6 +82,7 @@ struct pfa_ledger {
 	/* open messages by queue id */
 	struct lr_msg **msgs;
 	size_t msgs_cap, msgs_n;
+	struct lr_msg *last_msg;	/* the one found last, or NULL */
 	/* "queued as X" on loopback, waiting for X's client= line */
 	struct lr_pending *pend;
 	size_t pend_cap, pend_n;

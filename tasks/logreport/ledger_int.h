@@ -70,7 +70,8 @@ struct lr_rcpt *pfa_lr_msg_rcpt(struct lr_msg *m, struct pfa_lr_entry *addr,
 /* A "queued as QID" on loopback waits for QID's client= line. */
 bool pfa_lr_pending_has(struct pfa_ledger *lg, const char *qid, size_t len,
     int64_t when);
-/* The second half of a split file keeps this line for the first's. */
+/* The second half of a split file keeps this line (one of the syslog
+ * names counted) for the first's. */
 bool pfa_lr_split_keep(struct pfa_ledger *lg, const struct pfa_logline *l,
     const char *raw, size_t len);
 

@@ -41,12 +41,17 @@ pfa_lr_msg_get(struct pfa_ledger *lg, const char *qid, size_t len, int64_t when,
 {
 	if (len > 24)
 		len = 24;
+	/* a message's lines tend to come together, and the second half of
+	 * a split file asks for each line's message twice */
+	struct lr_msg *last = lg->last_msg;
+	if (last != NULL && last->qlen == len && memcmp(last->qid, qid, len) == 0)
+		return last;
 	uint32_t h = pfa_lr_hash(qid, len);
 	size_t mask = lg->msgs_cap - 1, s = h & mask;
 	for (struct lr_msg *m; (m = lg->msgs[s]) != NULL; s = (s + 1) & mask)
 		if (m->hash == h && m->qlen == len &&
 		    memcmp(m->qid, qid, len) == 0)
-			return m;
+			return lg->last_msg = m;
 	if (find_only)
 		return NULL;
 	if ((lg->msgs_n + 1) * 2 > lg->msgs_cap) {
@@ -63,7 +68,7 @@ pfa_lr_msg_get(struct pfa_ledger *lg, const char *qid, size_t len, int64_t when,
 	m->first = when;
 	lg->msgs[s] = m;
 	lg->msgs_n++;
-	return m;
+	return lg->last_msg = m;
 }
 
 /* Closes M ("removed"): backward-shift deletion keeps probing intact. */
@@ -87,6 +92,8 @@ pfa_lr_msg_close(struct pfa_ledger *lg, struct lr_msg *m)
 		}
 	}
 	lg->msgs_n--;
+	if (lg->last_msg == m)
+		lg->last_msg = NULL;
 	free(m->r);
 	free(m);
 }
@@ -110,7 +117,8 @@ pfa_lr_msg_rcpt(struct lr_msg *m, struct pfa_lr_entry *addr, struct pfa_lr_entry
 }
 
 /* In the second half of a split file: keeps the lines of a message that
- * began before it (its first line here is not client= or pickup's). */
+ * began before it (its first line here is not client= or pickup's).
+ * Only for lines of the syslog names counted. */
 bool
 pfa_lr_split_keep(struct pfa_ledger *lg, const struct pfa_logline *l, const char *raw,
     size_t len)
@@ -118,8 +126,6 @@ pfa_lr_split_keep(struct pfa_ledger *lg, const struct pfa_logline *l, const char
 	if (lg->split_start == 0)
 		lg->split_start = l->when;
 	if (l->qidlen == 7 && memcmp(l->qid, "NOQUEUE", 7) == 0)
-		return false;
-	if (!pfa_lognames_match(lg->names, l))
 		return false;
 	struct lr_msg *m = pfa_lr_msg_get(lg, l->qid, l->qidlen, 0, true);
 	if (m == NULL) {

@@ -25,7 +25,8 @@ pfa_lr_find(const char *p, size_t n, const char *word)
 		return -1;
 	const char *end = p + n - wl + 1, *q = p;
 	while (q < end && (q = memchr(q, word[0], (size_t)(end - q))) != NULL) {
-		if (memcmp(q, word, wl) == 0)
+		/* the second byte first: most candidates end there */
+		if ((wl == 1 || q[1] == word[1]) && memcmp(q, word, wl) == 0)
 			return (long)(q - p);
 		q++;
 	}
@@ -131,32 +132,38 @@ sasl_failure(struct pfa_ledger *lg, const char *p, size_t n)
 
 /* "... TLS connection established from host[ip]: TLSv1.3 with ..." */
 static void
-tls(struct pfa_ledger *lg, struct pfa_lr_table *t, const char *p, size_t n,
-    bool trust)
+tls(struct pfa_lr_table *t, const char *p, size_t n, bool trust)
 {
-	long at = pfa_lr_find(p, n, "]: TLSv");
-	long at25 = pfa_lr_find(p, n, ": TLSv");
-	if (at >= 0)
-		at += 3;
-	else if (at25 >= 0)
-		at = at25 + 2;
-	else
+	long at = pfa_lr_find(p, n, ": TLSv");
+	if (at < 0)
 		return;
-	const char *v = p + at;
-	size_t vl = 0;
-	while ((size_t)at + vl < n && v[vl] != ' ')
+	const char *v = p + at + 2;
+	size_t vl = 0, left = n - (size_t)at - 2;
+	while (vl < left && v[vl] != ' ')
 		vl++;
+	/* "TLSv1.3", or with the trust "TLSv1.3 Trusted" */
 	char key[64];
-	size_t tl = 0;
-	while (tl < n && p[tl] != ' ')
-		tl++;
-	int k = trust ? snprintf(key, sizeof(key), "%.*s %.*s", (int)vl, v,
-	    (int)tl, p) : snprintf(key, sizeof(key), "%.*s", (int)vl, v);
-	if (k < 0)
-		return;
-	pfa_lr_table_get(t, key, (size_t)k < sizeof(key) ? (size_t)k :
-	    sizeof(key) - 1, SIZE_MAX)->c[0]++;
-	(void)lg;
+	size_t k = vl < 40 ? vl : 40;
+	memcpy(key, v, k);
+	if (trust) {
+		size_t tl = 0;
+		while (tl < n && tl < 20 && p[tl] != ' ')
+			tl++;
+		key[k++] = ' ';
+		memcpy(key + k, p, tl);
+		k += tl;
+	}
+	pfa_lr_table_get(t, key, k, SIZE_MAX)->c[0]++;
+}
+
+/* "Anonymous TLS connection established from ..." (Untrusted, Trusted,
+ * Verified): Postfix puts the phrase after the first word. */
+static bool
+tls_phrase(const char *p, size_t n, const char *phrase, size_t pl)
+{
+	const char *sp = memchr(p, ' ', n < 16 ? n : 16);
+	return sp != NULL && (size_t)(p + n - sp) > pl &&
+	    memcmp(sp, phrase, pl) == 0;
 }
 
 bool
@@ -171,13 +178,14 @@ pfa_lr_smtpd_info(struct pfa_ledger *lg, const struct pfa_logline *l)
 	}
 	if (!is(l, "smtpd"))
 		return false;
-	if (strncmp(p, "connect from ", 13) == 0) {
+	if (STARTS(p, n, "connect from ")) {
 		lg->conn_in++;
 		return true;
 	}
-	if (n > 30 && has(p, n, " TLS connection established from ")) {
+	static const char from[] = " TLS connection established from ";
+	if (tls_phrase(p, n, from, sizeof(from) - 1)) {
 		lg->tls_in++;
-		tls(lg, &lg->tls_in_proto, p, n, false);
+		tls(&lg->tls_in_proto, p, n, false);
 		return true;
 	}
 	return false;
@@ -190,9 +198,10 @@ pfa_lr_smtp_info(struct pfa_ledger *lg, const struct pfa_logline *l)
 	size_t n = l->msglen;
 	if (!(is(l, "smtp") || is(l, "lmtp")))
 		return false;
-	if (n > 30 && has(p, n, " TLS connection established to ")) {
+	static const char to[] = " TLS connection established to ";
+	if (tls_phrase(p, n, to, sizeof(to) - 1)) {
 		lg->tls_out++;
-		tls(lg, &lg->tls_out_proto, p, n, true);
+		tls(&lg->tls_out_proto, p, n, true);
 		return true;
 	}
 	return false;

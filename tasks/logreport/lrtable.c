@@ -86,144 +86,205 @@ pfa_lr_hash(const char *s, size_t len)
 	return h;
 }
 
+/* N zero bytes, written now: calloc's fresh pages map the zero page, and
+ * the first store into one later costs a copy-on-write fault and a TLB
+ * flush on every core the process runs on. */
+static void *
+zeroed(size_t n)
+{
+	void *p = pfa_xmalloc(n);
+	memset(p, 0, n);
+	return p;
+}
+
 void
 pfa_lr_table_init(struct pfa_lr_table *t, size_t max)
 {
 	memset(t, 0, sizeof(*t));
 	t->cap = 64;
-	t->slots = pfa_xcalloc(t->cap, sizeof(*t->slots));
+	t->slots = zeroed(t->cap * sizeof(*t->slots));
+	t->order = pfa_xmalloc(t->cap * sizeof(*t->order));
 	t->max = max;
 	t->arena = pfa_lr_arena_new();
+	/* where the allocator put this table's memory (randomised with
+	 * the address space): enough that nobody outside knows the seed */
+	t->seed = ((uint64_t)(uintptr_t)t->slots ^
+	    ((uint64_t)(uintptr_t)t << 32)) * 0x9e3779b97f4a7c15ull;
 }
 
 void
 pfa_lr_table_free(struct pfa_lr_table *t)
 {
 	free(t->slots);
+	free(t->order);
 	pfa_lr_arena_free(t->arena);
 	memset(t, 0, sizeof(*t));
+}
+
+/* The table's hash of KEY: eight bytes at a time. */
+static uint32_t
+key_hash(const struct pfa_lr_table *t, const char *s, size_t n)
+{
+	const uint64_t m = 0xff51afd7ed558ccdull;
+	uint64_t h = t->seed ^ n;
+	for (; n >= 8; s += 8, n -= 8) {
+		uint64_t w;
+		memcpy(&w, s, 8);
+		h = (h ^ w) * m;
+		h ^= h >> 32;
+	}
+	if (n > 0) {
+		uint64_t w = 0;
+		for (size_t i = 0; i < n; i++)
+			w |= (uint64_t)(unsigned char)s[i] << (8 * i);
+		h = (h ^ w) * m;
+		h ^= h >> 32;
+	}
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ull;
+	h ^= h >> 29;
+	return (uint32_t)h;
 }
 
 static void
 grow(struct pfa_lr_table *t)
 {
 	size_t cap = t->cap * 2;
-	struct pfa_lr_slot *s = pfa_xcalloc(cap, sizeof(*s));
+	struct pfa_lr_slot *s = zeroed(cap * sizeof(*s));
 	for (size_t i = 0; i < t->cap; i++) {
-		struct pfa_lr_entry *e = t->slots[i].e;
-		if (e == NULL)
+		if (t->slots[i].e == NULL)
 			continue;
-		size_t k = e->hash & (cap - 1);
+		size_t k = t->slots[i].hash & (cap - 1);
 		while (s[k].e != NULL)
 			k = (k + 1) & (cap - 1);
-		s[k].hash = e->hash;
-		s[k].e = e;
+		s[k] = t->slots[i];
 	}
 	free(t->slots);
 	t->slots = s;
 	t->cap = cap;
+	t->order = pfa_xrealloc(t->order, cap * sizeof(*t->order));
 }
 
+/* A new entry for KEY (its final bytes) at the empty slot S. */
 static struct pfa_lr_entry *
-insert(struct pfa_lr_table *t, const char *key, size_t len, uint32_t h,
-    size_t lower_from)
+insert(struct pfa_lr_table *t, size_t s, const char *key, size_t len,
+    uint32_t h)
 {
-	if ((t->n + 1) * 2 > t->cap)
-		grow(t);
-	struct pfa_lr_entry *e = arena_alloc(t->arena, sizeof(*e));
+	struct pfa_lr_entry *e = arena_alloc(t->arena, sizeof(*e) + len + 1);
 	memset(e, 0, sizeof(*e));
-	char *k = pfa_lr_arena_dup(t->arena, key, len);
-	for (size_t i = lower_from; i < len; i++)
-		if (k[i] >= 'A' && k[i] <= 'Z')
-			k[i] = (char)(k[i] - 'A' + 'a');
-	e->key = k;
+	memcpy(e->key, key, len);
+	e->key[len] = '\0';
 	e->keylen = (uint32_t)len;
-	e->hash = h;
-	size_t s = h & (t->cap - 1);
-	while (t->slots[s].e != NULL)
-		s = (s + 1) & (t->cap - 1);
 	t->slots[s].hash = h;
+	t->slots[s].keylen = (uint32_t)len;
 	t->slots[s].e = e;
-	t->n++;
+	t->order[t->n++] = e;
 	return e;
 }
 
-/* KEY's hash with bytes from LOWER_FROM lower-cased, and equality. */
-static uint32_t
-hash_lower(const char *s, size_t len, size_t from)
+/* The slot of KEY (hash H), or the empty slot where it would go. */
+static size_t
+probe(const struct pfa_lr_table *t, const char *key, size_t len, uint32_t h)
 {
-	uint32_t h = 2166136261u;
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (i >= from && c >= 'A' && c <= 'Z')
-			c = (unsigned char)(c - 'A' + 'a');
-		h ^= c;
-		h *= 16777619u;
-	}
-	return h;
+	size_t mask = t->cap - 1, s = h & mask;
+	for (; t->slots[s].e != NULL; s = (s + 1) & mask)
+		if (t->slots[s].hash == h && t->slots[s].keylen == len &&
+		    memcmp(t->slots[s].e->key, key, len) == 0)
+			break;
+	return s;
 }
 
-static bool
-same(const struct pfa_lr_entry *e, const char *key, size_t len, size_t from)
+void
+pfa_lr_key_init(const struct pfa_lr_table *t, struct pfa_lr_key *k,
+    const char *key, size_t len, size_t lower_from)
 {
-	if (e->keylen != len)
-		return false;
-	if (from >= len)
-		return memcmp(e->key, key, len) == 0;
-	if (memcmp(e->key, key, from) != 0)
-		return false;
-	for (size_t i = from; i < len; i++) {
-		char c = key[i];
-		if (c >= 'A' && c <= 'Z')
-			c = (char)(c - 'A' + 'a');
-		if (e->key[i] != c)
-			return false;
+	k->raw = key;
+	k->len = len;
+	k->lower_from = lower_from;
+	k->key = key;
+	if (lower_from < len) {
+		if (len > sizeof(k->buf)) {
+			k->key = NULL;	/* long: made at the lookup */
+			return;
+		}
+		/* bytes from LOWER_FROM on lower-cased (a domain) */
+		memcpy(k->buf, key, lower_from);
+		for (size_t i = lower_from; i < len; i++) {
+			unsigned char c = (unsigned char)key[i];
+			k->buf[i] = (char)(c + ((unsigned)(c - 'A') < 26u ? 32 : 0));
+		}
+		k->key = k->buf;
 	}
-	return true;
+	k->hash = key_hash(t, k->key, len);
+	__builtin_prefetch(&t->slots[k->hash & (t->cap - 1)]);
+}
+
+/* The entry for KEY (stored form, hash H), made if needed. */
+static struct pfa_lr_entry *
+get(struct pfa_lr_table *t, const char *key, size_t len, uint32_t h)
+{
+	size_t s = probe(t, key, len, h);
+	struct pfa_lr_entry *e = t->slots[s].e;
+	if (e != NULL)
+		return e;
+	if (t->max > 0 && t->n >= t->max) {
+		t->folded++;
+		if (t->other == NULL) {
+			size_t ol = strlen(LR_OTHER);
+			uint32_t oh = key_hash(t, LR_OTHER, ol);
+			if ((t->n + 1) * 4 > t->cap * 3)
+				grow(t);
+			t->other = insert(t, probe(t, LR_OTHER, ol, oh),
+			    LR_OTHER, ol, oh);
+		}
+		return t->other;
+	}
+	if ((t->n + 1) * 4 > t->cap * 3) {
+		grow(t);
+		s = probe(t, key, len, h);
+	}
+	return insert(t, s, key, len, h);
+}
+
+struct pfa_lr_entry *
+pfa_lr_table_get_key(struct pfa_lr_table *t, const struct pfa_lr_key *k)
+{
+	if (k->key != NULL)
+		return get(t, k->key, k->len, k->hash);
+	/* a long key with a domain: lower-cased into a copy of its own */
+	char *c = pfa_xmalloc(k->len);
+	memcpy(c, k->raw, k->lower_from);
+	for (size_t i = k->lower_from; i < k->len; i++) {
+		unsigned char ch = (unsigned char)k->raw[i];
+		c[i] = (char)(ch + ((unsigned)(ch - 'A') < 26u ? 32 : 0));
+	}
+	struct pfa_lr_entry *e = get(t, c, k->len, key_hash(t, c, k->len));
+	free(c);
+	return e;
 }
 
 struct pfa_lr_entry *
 pfa_lr_table_get(struct pfa_lr_table *t, const char *key, size_t len,
     size_t lower_from)
 {
-	uint32_t h = lower_from >= len ? pfa_lr_hash(key, len) :
-	    hash_lower(key, len, lower_from);
-	size_t mask = t->cap - 1, s = h & mask;
-	for (; t->slots[s].e != NULL; s = (s + 1) & mask)
-		if (t->slots[s].hash == h && same(t->slots[s].e, key, len,
-		    lower_from))
-			return t->slots[s].e;
-	if (t->max > 0 && t->n >= t->max) {
-		t->folded++;
-		if (t->other == NULL)
-			t->other = insert(t, LR_OTHER, strlen(LR_OTHER),
-			    pfa_lr_hash(LR_OTHER, strlen(LR_OTHER)), SIZE_MAX);
-		return t->other;
-	}
-	return insert(t, key, len, h, lower_from);
+	struct pfa_lr_key k;
+	pfa_lr_key_init(t, &k, key, len, lower_from);
+	return pfa_lr_table_get_key(t, &k);
 }
 
 struct pfa_lr_entry *
 pfa_lr_table_find(const struct pfa_lr_table *t, const char *key, size_t len)
 {
-	uint32_t h = pfa_lr_hash(key, len);
-	size_t mask = t->cap - 1, s = h & mask;
-	for (; t->slots[s].e != NULL; s = (s + 1) & mask) {
-		struct pfa_lr_entry *e = t->slots[s].e;
-		if (t->slots[s].hash == h && e->keylen == len &&
-		    memcmp(e->key, key, len) == 0)
-			return e;
-	}
-	return NULL;
+	return t->slots[probe(t, key, len, key_hash(t, key, len))].e;
 }
 
 void
 pfa_lr_table_merge(struct pfa_lr_table *t, const struct pfa_lr_table *from)
 {
-	for (size_t i = 0; i < from->cap; i++) {
-		const struct pfa_lr_entry *f = from->slots[i].e;
-		if (f == NULL)
-			continue;
+	/* in FROM's order, so that which keys a full T folds into
+	 * "(other)" does not depend on either table's hash */
+	for (size_t i = 0; i < from->n; i++) {
+		const struct pfa_lr_entry *f = from->order[i];
 		struct pfa_lr_entry *e = pfa_lr_table_get(t, f->key, f->keylen,
 		    SIZE_MAX);
 		for (int k = 0; k < LR_COLS; k++)
@@ -265,10 +326,8 @@ pfa_lr_table_top(const struct pfa_lr_table *t, int col, int col2, size_t top,
 	sort_col2 = col2;
 	if (top == 0 || top >= t->n) {
 		struct pfa_lr_entry **v = pfa_xmalloc((t->n + 1) * sizeof(*v));
-		size_t k = 0;
-		for (size_t i = 0; i < t->cap; i++)
-			if (t->slots[i].e != NULL)
-				v[k++] = t->slots[i].e;
+		size_t k = t->n;
+		memcpy(v, t->order, k * sizeof(*v));
 		qsort(v, k, sizeof(*v), cmp_entry);
 		*n = k;
 		return v;
@@ -276,10 +335,8 @@ pfa_lr_table_top(const struct pfa_lr_table *t, int col, int col2, size_t top,
 	/* the best TOP by insertion: one pass, no full sort */
 	struct pfa_lr_entry **v = pfa_xmalloc((top + 1) * sizeof(*v));
 	size_t k = 0;
-	for (size_t i = 0; i < t->cap; i++) {
-		struct pfa_lr_entry *e = t->slots[i].e;
-		if (e == NULL)
-			continue;
+	for (size_t i = 0; i < t->n; i++) {
+		struct pfa_lr_entry *e = t->order[i];
 		if (k == top && cmp_entry(&e, &v[k - 1]) >= 0)
 			continue;
 		size_t j = k < top ? k++ : top - 1;

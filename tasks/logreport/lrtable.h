@@ -4,7 +4,10 @@
  * hash table whose keys live in an arena.
  *
  * Bounded: a table holds at most MAX keys; later new keys are counted
- * under the key "(other)" and the table says how many it folded.  Pure
+ * under the key "(other)" and the table says how many it folded.  What
+ * comes out (sorted lists, merges) depends on the keys and the order
+ * they came in, never on the hash, which is seeded per table so that
+ * keys from outside cannot be chosen to collide.  Pure
  * memory, no I/O, no log.  Keys are bytes with a length (text from
  * outside: never a format).
  */
@@ -18,22 +21,29 @@
 #define LR_COLS 5
 #define LR_OTHER "(other)"
 
+/* An entry and its key in one piece: a lookup that finds it reads the
+ * key and the counters at once, not one pointer after another. */
 struct pfa_lr_entry {
-	const char *key;	/* NUL-terminated, in the arena */
-	uint32_t keylen;
-	uint32_t hash;
 	uint64_t c[LR_COLS];
 	const char *note;	/* an example or detail (arena), or NULL */
+	/* the caller's companion entry (an address's domain in another
+	 * table), NULL until set; never set on "(other)" */
+	struct pfa_lr_entry *link;
+	uint32_t keylen;
+	char key[];		/* NUL-terminated */
 };
 
+/* The hash and length are checked here before the entry is read. */
 struct pfa_lr_slot {
-	uint32_t hash;
+	uint32_t hash, keylen;
 	struct pfa_lr_entry *e;
 };
 
 struct pfa_lr_table {
 	struct pfa_lr_slot *slots;
-	size_t cap;		/* power of two */
+	size_t cap;		/* power of two, at most 3/4 full */
+	uint64_t seed;		/* of the hash: differs per table and run */
+	struct pfa_lr_entry **order;	/* the entries as they came */
 	size_t n;
 	size_t max;
 	uint64_t folded;	/* distinct keys beyond MAX */
@@ -48,6 +58,20 @@ void pfa_lr_table_free(struct pfa_lr_table *t);
  * the stored key (the domain of an address); SIZE_MAX: none. */
 struct pfa_lr_entry *pfa_lr_table_get(struct pfa_lr_table *t, const char *key, size_t len,
     size_t lower_from);
+/* A key made ready for a table ahead of its lookup: its stored form and
+ * hash, while the slot it maps to is fetched into the cache (the caller
+ * does other work meanwhile).  Only for that table; no allocation. */
+struct pfa_lr_key {
+	const char *key, *raw;
+	size_t len, lower_from;
+	uint32_t hash;
+	char buf[256];
+};
+void pfa_lr_key_init(const struct pfa_lr_table *t, struct pfa_lr_key *k,
+    const char *key, size_t len, size_t lower_from);
+/* As pfa_lr_table_get for the key K was made from. */
+struct pfa_lr_entry *pfa_lr_table_get_key(struct pfa_lr_table *t,
+    const struct pfa_lr_key *k);
 /* The entry for KEY, or NULL. */
 struct pfa_lr_entry *pfa_lr_table_find(const struct pfa_lr_table *t, const char *key,
     size_t len);
@@ -65,7 +89,7 @@ void pfa_lr_table_merge(struct pfa_lr_table *t, const struct pfa_lr_table *from)
 /* The last C in P (N bytes), or NULL (memrchr is not POSIX). */
 const char *pfa_lr_memrchr(const char *p, char c, size_t n);
 
-/* 32-bit FNV-1a. */
+/* 32-bit FNV-1a (queue ids, reply texts: short keys). */
 uint32_t pfa_lr_hash(const char *s, size_t len);
 
 /* An arena of small strings. */
