@@ -70,6 +70,23 @@ struct lr_rcpt *pfa_lr_msg_rcpt(struct lr_msg *m, struct pfa_lr_entry *addr,
 /* A "queued as QID" on loopback waits for QID's client= line. */
 bool pfa_lr_pending_has(struct pfa_ledger *lg, const char *qid, size_t len,
     int64_t when);
+/* ledger_delivery.c: a "QID: to=<A>, ..." line counted (false: not of
+ * that shape); expiry of M (FORCED: postsuper -e); a delay counted; the
+ * slot of a re-injection waiting for its client= line. */
+bool pfa_lr_delivery_line(struct pfa_ledger *lg, const struct pfa_logline *l);
+void pfa_lr_expired(struct pfa_ledger *lg, const struct pfa_logline *l,
+    struct lr_msg *m, bool forced);
+void pfa_lr_delay_add(struct pfa_ledger *lg, double v);
+struct lr_pending *pfa_lr_pend_slot(struct pfa_ledger *lg, const char *id,
+    size_t len);
+/* Value of ", NAME=" in P up to the next ", "; false if absent. */
+bool pfa_lr_kv(const char *p, size_t n, const char *name, const char **v,
+    size_t *vl);
+/* A relay or client on loopback ("[127." or "[::1]"). */
+bool pfa_lr_loopback(const char *r, size_t n);
+/* The offset of the last '@' in A (N bytes), or N. */
+size_t pfa_lr_at_sign(const char *a, size_t n);
+
 /* The second half of a split file keeps this line (one of the syslog
  * names counted) for the first's. */
 bool pfa_lr_split_keep(struct pfa_ledger *lg, const struct pfa_logline *l,

@@ -8,7 +8,8 @@ libtask_logreport_a_SOURCES = \
 	%reldir%/logreport.c %reldir%/logreport.h \
 	%reldir%/lrinput.c %reldir%/lrrender.c \
 	%reldir%/ledger.c %reldir%/ledger.h %reldir%/ledger_int.h \
-	%reldir%/ledger_msg.c %reldir%/ledger_smtpd.c \
+	%reldir%/ledger_delivery.c %reldir%/ledger_msg.c \
+	%reldir%/ledger_smtpd.c \
 	%reldir%/lrtable.c %reldir%/lrtable.h
 EXTRA_DIST += %reldir%/README.md tests/fixtures/logreport \
 	tests/bench/genlog.awk tests/bench/bench_logreport.sh

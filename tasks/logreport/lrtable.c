@@ -194,9 +194,17 @@ probe(const struct pfa_lr_table *t, const char *key, size_t len, uint32_t h)
 	return s;
 }
 
-void
-pfa_lr_key_init(const struct pfa_lr_table *t, struct pfa_lr_key *k,
-    const char *key, size_t len, size_t lower_from)
+/* A key made ready for a table: its stored form and hash. */
+struct lr_key {
+	const char *key, *raw;	/* KEY NULL: long, made at the lookup */
+	size_t len, lower_from;
+	uint32_t hash;
+	char buf[256];
+};
+
+static void
+key_init(const struct pfa_lr_table *t, struct lr_key *k, const char *key,
+    size_t len, size_t lower_from)
 {
 	k->raw = key;
 	k->len = len;
@@ -216,7 +224,6 @@ pfa_lr_key_init(const struct pfa_lr_table *t, struct pfa_lr_key *k,
 		k->key = k->buf;
 	}
 	k->hash = key_hash(t, k->key, len);
-	__builtin_prefetch(&t->slots[k->hash & (t->cap - 1)]);
 }
 
 /* The entry for KEY (stored form, hash H), made if needed. */
@@ -246,8 +253,8 @@ get(struct pfa_lr_table *t, const char *key, size_t len, uint32_t h)
 	return insert(t, s, key, len, h);
 }
 
-struct pfa_lr_entry *
-pfa_lr_table_get_key(struct pfa_lr_table *t, const struct pfa_lr_key *k)
+static struct pfa_lr_entry *
+get_key(struct pfa_lr_table *t, const struct lr_key *k)
 {
 	if (k->key != NULL)
 		return get(t, k->key, k->len, k->hash);
@@ -267,9 +274,9 @@ struct pfa_lr_entry *
 pfa_lr_table_get(struct pfa_lr_table *t, const char *key, size_t len,
     size_t lower_from)
 {
-	struct pfa_lr_key k;
-	pfa_lr_key_init(t, &k, key, len, lower_from);
-	return pfa_lr_table_get_key(t, &k);
+	struct lr_key k;
+	key_init(t, &k, key, len, lower_from);
+	return get_key(t, &k);
 }
 
 struct pfa_lr_entry *

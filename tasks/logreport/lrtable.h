@@ -58,20 +58,6 @@ void pfa_lr_table_free(struct pfa_lr_table *t);
  * the stored key (the domain of an address); SIZE_MAX: none. */
 struct pfa_lr_entry *pfa_lr_table_get(struct pfa_lr_table *t, const char *key, size_t len,
     size_t lower_from);
-/* A key made ready for a table ahead of its lookup: its stored form and
- * hash, while the slot it maps to is fetched into the cache (the caller
- * does other work meanwhile).  Only for that table; no allocation. */
-struct pfa_lr_key {
-	const char *key, *raw;
-	size_t len, lower_from;
-	uint32_t hash;
-	char buf[256];
-};
-void pfa_lr_key_init(const struct pfa_lr_table *t, struct pfa_lr_key *k,
-    const char *key, size_t len, size_t lower_from);
-/* As pfa_lr_table_get for the key K was made from. */
-struct pfa_lr_entry *pfa_lr_table_get_key(struct pfa_lr_table *t,
-    const struct pfa_lr_key *k);
 /* The entry for KEY, or NULL. */
 struct pfa_lr_entry *pfa_lr_table_find(const struct pfa_lr_table *t, const char *key,
     size_t len);
