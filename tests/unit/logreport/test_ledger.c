@@ -411,6 +411,47 @@ test_split_merge(void **state)
 	pfa_ledger_free(&whole);
 }
 
+/* Delivery lines read field by field, and those that are not in
+ * Postfix's order (read by searching, as pflogsumm does). */
+static const char *const shapes[] = {
+	T "1 mx postfix/smtp[4]: EEEE000001: to=<a@x.example>, "
+	    "orig_to=<\"b, c\"@x.example>, relay=mx.x.example[192.0.2.9]:25, "
+	    "conn_use=2, delay=4, delays=1/1/1/1, dsn=2.0.0, status=sent "
+	    "(250 ok)",
+	T "1 mx postfix/smtp[4]: EEEE000001: to=<b@x.example>, delay=5, "
+	    "relay=mx.x.example[192.0.2.9]:25, status=sent (250 ok)",
+	T "1 mx postfix/smtp[4]: EEEE000001: to=<c@x.example>, dsn=2.0.0, "
+	    "status=sent (250 ok)",
+	T "1 mx postfix/smtp[4]: EEEE000001: to=<d@x.example>, "
+	    "relay=mx.x.example[192.0.2.9]:25, delay=1, a-field-name-too-long=1, "
+	    "status=deferred (try later)",
+	T "2 mx postfix/qmgr[3]: EEEE000001: from=<s@y.example>, size=1, "
+	    "nrcpt=4, status=force-expired, returned to sender",
+	NULL,
+};
+
+static void
+test_delivery_shapes(void **state)
+{
+	(void)state;
+	struct pfa_ledger lg;
+	pfa_ledger_init(&lg, &names, 1000);
+	feed(&lg, shapes);
+	assert_int_equal(lg.delivered, 2);	/* c has no relay= nor delay= */
+	assert_int_equal(lg.deferrals, 1);
+	assert_int_equal(lg.expired, 1);
+	assert_int_equal(lg.force_expired, 1);
+	assert_int_equal(get(&lg.rcpt, "a@x.example")->c[C_DELIVERED], 1);
+	assert_int_equal(get(&lg.rcpt, "b@x.example")->c[C_DELIVERED], 1);
+	assert_null(pfa_lr_table_find(&lg.rcpt, "c@x.example", 11));
+	assert_int_equal(get(&lg.rcpt, "d@x.example")->c[C_EXPIRED], 1);
+	assert_int_equal(get(&lg.rcpt_dom, "x.example")->c[C_DELIVERED], 2);
+	assert_int_equal(lg.delay_n, 2);
+	assert_true(lg.delay_max >= 5 && lg.delay_max < 5.1);
+	assert_int_equal(lg.unparsed, 1);
+	pfa_ledger_free(&lg);
+}
+
 int
 main(void)
 {
@@ -422,6 +463,7 @@ main(void)
 		cmocka_unit_test(test_provider_blocks),
 		cmocka_unit_test(test_table_limit),
 		cmocka_unit_test(test_split_merge),
+		cmocka_unit_test(test_delivery_shapes),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

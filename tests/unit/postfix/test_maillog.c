@@ -83,6 +83,29 @@ test_rfc3339(void **state)
 	assert_int_equal(parse("2026-03-03T10:00:01-05:30 h p[1]: x", &clk,
 	    &l), 0);
 	assert_int_equal(l.when, 1772532001 + 5 * 3600 + 1800);
+	/* the date and hour are checked once, the rest on every line */
+	assert_int_equal(parse("2026-03-03T10:59:60Z h p[1]: x", &clk, &l), 0);
+	assert_int_equal(l.when, 1772532001 + 59 * 60 + 59);
+	assert_int_equal(parse("2026-03-03T10:60:00Z h p[1]: x", &clk, &l), -1);
+	assert_int_equal(parse("2026-03-03T10:0a:00Z h p[1]: x", &clk, &l), -1);
+	assert_int_equal(parse("2026-03-03T11:00:00 h p[1]: x", &clk, &l), -1);
+	assert_int_equal(parse("2026-03-04T00:00:00Z h p[1]: x", &clk, &l), 0);
+	assert_int_equal(l.when, 1772582400);
+	assert_int_equal(l.hour, 0);
+	assert_int_equal(parse("2026-02-30X00:00:00Z h p[1]: x", &clk, &l), -1);
+	assert_int_equal(parse("2026-03-04T24:00:00Z h p[1]: x", &clk, &l), -1);
+	/* a program name with slashes, and a queue id's kinds */
+	assert_int_equal(parse("2026-03-04T00:00:01Z h postfix/submission/smtpd"
+	    "[9]: 4Xyz1abcDEF: client=x", &clk, &l), 0);
+	assert_true(eq(l.prog, l.namelen, "postfix/submission"));
+	assert_true(eq(l.daemon, l.daemonlen, "smtpd"));
+	assert_true(eq(l.qid, l.qidlen, "4Xyz1abcDEF"));
+	assert_int_equal(parse("2026-03-04T00:00:01Z h postfix/smtpd[9]: "
+	    "abcdef1234: x", &clk, &l), 0);
+	assert_null(l.qid);	/* no upper-case letter: not a long id */
+	assert_int_equal(parse("2026-03-04T00:00:01Z h postfix/smtpd[9]: "
+	    "ABCDEF: x", &clk, &l), 0);
+	assert_true(eq(l.qid, l.qidlen, "ABCDEF"));
 }
 
 static void
