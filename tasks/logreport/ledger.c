@@ -43,6 +43,7 @@ pfa_ledger_init(struct pfa_ledger *lg, const struct pfa_lognames *names,
 	lg->msgs = pfa_xcalloc(lg->msgs_cap, sizeof(*lg->msgs));
 	lg->pend_cap = PEND_CAP;
 	lg->pend = pfa_xcalloc(PEND_CAP, sizeof(*lg->pend));
+	lg->pend_tag = pfa_xcalloc(PEND_CAP, sizeof(*lg->pend_tag));
 	lg->rcache = pfa_xcalloc(PFA_LR_RCACHE, sizeof(*lg->rcache));
 }
 
@@ -63,6 +64,7 @@ pfa_ledger_free(struct pfa_ledger *lg)
 		}
 	free(lg->msgs);
 	free(lg->pend);
+	free(lg->pend_tag);
 	free(lg->rcache);
 	for (int i = 0; i < lg->nfatal_lines; i++)
 		free(lg->fatal_lines[i]);
@@ -147,11 +149,8 @@ received(struct pfa_ledger *lg, const struct pfa_logline *l, struct lr_msg *m)
 	lg->received++;
 	lg->hours[l->hour][H_RECEIVED]++;
 	m->flags |= M_RECEIVED;
-	struct lr_pending *p = pfa_lr_pend_slot(lg, l->qid, l->qidlen);
-	if (p->len != 0 && p->len == l->qidlen &&
-	    memcmp(p->id, l->qid, l->qidlen) == 0 &&
-	    l->when - p->when <= PFA_LR_PEND_AGE &&
-	    pfa_lr_loopback(l->msg, l->msglen)) {
+	struct lr_pending *p = pfa_lr_pend_find(lg, l->qid, l->qidlen, l->when);
+	if (p != NULL && pfa_lr_loopback(l->msg, l->msglen)) {
 		/* a content filter's re-injection: the hop to the filter
 		 * was no delivery of its own */
 		lg->reinjected++;
@@ -160,7 +159,7 @@ received(struct pfa_ledger *lg, const struct pfa_logline *l, struct lr_msg *m)
 			p->addr->c[C_DELIVERED]--;
 		if (p->dom->c[C_DELIVERED] > 0)
 			p->dom->c[C_DELIVERED]--;
-		p->len = 0;
+		pfa_lr_pend_clear(lg, p);
 	}
 }
 

@@ -85,6 +85,7 @@ struct pfa_ledger {
 	struct lr_msg *last_msg;	/* the one found last, or NULL */
 	/* "queued as X" on loopback, waiting for X's client= line */
 	struct lr_pending *pend;
+	uint16_t *pend_tag;		/* per slot: 0 empty, else from the hash */
 	size_t pend_cap, pend_n;
 
 	const struct pfa_lognames *names;

@@ -230,21 +230,59 @@ rcpt_entries(struct pfa_ledger *lg, const char *to, size_t n,
 		(*addr)->link = *dom;
 }
 
-struct lr_pending *
-pfa_lr_pend_slot(struct pfa_ledger *lg, const char *id, size_t len)
+/* A queue id's slot and its tag: the tags (two bytes a slot) are read
+ * for every message received and stay in the cache; the slot itself
+ * only when the tag matches. */
+static size_t
+pend_index(const struct pfa_ledger *lg, const char *id, size_t len,
+    uint16_t *tag)
 {
-	return &lg->pend[pfa_lr_hash(id, len) & (lg->pend_cap - 1)];
+	uint32_t h = pfa_lr_hash(id, len);
+	*tag = (uint16_t)((h >> 16) | 1);
+	return h & (lg->pend_cap - 1);
+}
+
+struct lr_pending *
+pfa_lr_pend_find(struct pfa_ledger *lg, const char *qid, size_t len,
+    int64_t when)
+{
+	uint16_t tag;
+	size_t i = pend_index(lg, qid, len, &tag);
+	if (lg->pend_tag[i] != tag)
+		return NULL;
+	struct lr_pending *p = &lg->pend[i];
+	return p->len == len && memcmp(p->id, qid, len) == 0 &&
+	    when - p->when <= PFA_LR_PEND_AGE ? p : NULL;
+}
+
+void
+pfa_lr_pend_clear(struct pfa_ledger *lg, struct lr_pending *p)
+{
+	p->len = 0;
+	lg->pend_tag[p - lg->pend] = 0;
+}
+
+static void
+pend_set(struct pfa_ledger *lg, const char *id, size_t len, int64_t when,
+    struct pfa_lr_entry *addr, struct pfa_lr_entry *dom)
+{
+	uint16_t tag;
+	size_t i = pend_index(lg, id, len, &tag);
+	struct lr_pending *p = &lg->pend[i];
+	memcpy(p->id, id, len);
+	p->len = (uint8_t)len;
+	p->when = when;
+	p->addr = addr;
+	p->dom = dom;
+	lg->pend_tag[i] = tag;
 }
 
 bool
 pfa_lr_pending_has(struct pfa_ledger *lg, const char *qid, size_t len,
     int64_t when)
 {
-	struct lr_pending *p = pfa_lr_pend_slot(lg, qid, len);
-	return p->len != 0 && p->len == len && memcmp(p->id, qid, len) == 0 &&
-	    when - p->when <= PFA_LR_PEND_AGE;
+	return pfa_lr_pend_find(lg, qid, len, when) != NULL;
 }
-
 
 static void
 delivery(struct pfa_ledger *lg, const struct pfa_logline *l, struct lr_msg *m,
@@ -292,12 +330,7 @@ delivery(struct pfa_ledger *lg, const struct pfa_logline *l, struct lr_msg *m,
 			    id[il] <= '9') || (id[il] >= 'A' && id[il] <= 'Z') ||
 			    (id[il] >= 'a' && id[il] <= 'z')))
 				il++;
-			struct lr_pending *p = pfa_lr_pend_slot(lg, id, il);
-			memcpy(p->id, id, il);
-			p->len = (uint8_t)il;
-			p->when = l->when;
-			p->addr = addr;
-			p->dom = dom;
+			pend_set(lg, id, il, l->when, addr, dom);
 		}
 		return;
 	}

@@ -72,13 +72,15 @@ bool pfa_lr_pending_has(struct pfa_ledger *lg, const char *qid, size_t len,
     int64_t when);
 /* ledger_delivery.c: a "QID: to=<A>, ..." line counted (false: not of
  * that shape); expiry of M (FORCED: postsuper -e); a delay counted; the
- * slot of a re-injection waiting for its client= line. */
+ * re-injection waiting for QID's client= line (seen within the hour
+ * before WHEN), or NULL, and its slot freed once it arrived. */
 bool pfa_lr_delivery_line(struct pfa_ledger *lg, const struct pfa_logline *l);
 void pfa_lr_expired(struct pfa_ledger *lg, const struct pfa_logline *l,
     struct lr_msg *m, bool forced);
 void pfa_lr_delay_add(struct pfa_ledger *lg, double v);
-struct lr_pending *pfa_lr_pend_slot(struct pfa_ledger *lg, const char *id,
-    size_t len);
+struct lr_pending *pfa_lr_pend_find(struct pfa_ledger *lg, const char *qid,
+    size_t len, int64_t when);
+void pfa_lr_pend_clear(struct pfa_ledger *lg, struct lr_pending *p);
 /* Value of ", NAME=" in P up to the next ", "; false if absent. */
 bool pfa_lr_kv(const char *p, size_t n, const char *name, const char **v,
     size_t *vl);
