@@ -44,7 +44,8 @@ struct lr_pending {
 static inline bool
 starts(const char *p, size_t n, const char *w, size_t wl)
 {
-	return n >= wl && memcmp(p, w, wl) == 0;
+	/* the first byte before the call: it decides most of the time */
+	return n >= wl && (wl == 0 || p[0] == w[0]) && memcmp(p, w, wl) == 0;
 }
 #define STARTS(p, n, lit) starts((p), (n), (lit), sizeof(lit) - 1)
 
