@@ -325,10 +325,9 @@ pfa_logline_text(struct pfa_logline *l, const char *text, size_t len)
 	}
 	const char *m = text + skip;
 	size_t mlen = len - skip;
-	size_t k = 0;
+	size_t k = 0, lim = mlen < 25 ? mlen : 25;
 	unsigned seen = 0, c;
-	while (k < mlen && k <= 24 &&
-	    ((c = cls[(unsigned char)m[k]]) & CL_ALNUM)) {
+	while (k < lim && ((c = cls[(unsigned char)m[k]]) & CL_ALNUM)) {
 		seen |= c;
 		k++;
 	}

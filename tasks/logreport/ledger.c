@@ -119,13 +119,18 @@ sender(struct pfa_ledger *lg, struct lr_msg *m, const char *p, size_t n)
 		return;
 	const char *a = p + 6;
 	size_t al = (size_t)(e - a);
-	const char *sz = NULL;
-	size_t szl = 0;
-	pfa_lr_kv(e, n - (size_t)(e - p), ", size=", &sz, &szl);
 	if ((m->flags & (M_RECEIVED | M_SENDER | M_REINJECTED)) != M_RECEIVED)
 		return;
 	m->flags |= M_SENDER;
-	uint64_t bytes = sz ? strtoull(sz, NULL, 10) : 0;
+	/* the digits of size= (saturating; anything else: 0) */
+	const char *sz = NULL;
+	size_t szl = 0;
+	uint64_t bytes = 0;
+	pfa_lr_kv(e, n - (size_t)(e - p), ", size=", &sz, &szl);
+	for (size_t i = 0; sz != NULL && i < szl && sz[i] >= '0' && sz[i] <= '9';
+	    i++)
+		bytes = bytes > (UINT64_MAX - 9) / 10 ? UINT64_MAX :
+		    bytes * 10 + (uint64_t)(sz[i] - '0');
 	size_t at = pfa_lr_at_sign(a, al);
 	struct pfa_lr_entry *s = al ? pfa_lr_table_get(&lg->sender, a, al, at) :
 	    pfa_lr_table_get(&lg->sender, "<>", 2, SIZE_MAX);

@@ -75,7 +75,8 @@ void pfa_lr_table_merge(struct pfa_lr_table *t, const struct pfa_lr_table *from)
 /* The last C in P (N bytes), or NULL (memrchr is not POSIX). */
 const char *pfa_lr_memrchr(const char *p, char c, size_t n);
 
-/* 32-bit FNV-1a (queue ids, reply texts: short keys). */
+/* A 32-bit hash, unseeded: for the open messages by queue id (ids that
+ * Postfix makes) and for caches that only evict on a collision. */
 uint32_t pfa_lr_hash(const char *s, size_t len);
 
 /* An arena of small strings. */
