@@ -427,6 +427,16 @@ static const char *const shapes[] = {
 	    "status=deferred (try later)",
 	T "2 mx postfix/qmgr[3]: EEEE000001: from=<s@y.example>, size=1, "
 	    "nrcpt=4, status=force-expired, returned to sender",
+	/* sizes: digits only, saturating */
+	T "3 mx postfix/smtpd[1]: FFFF000001: client=b.example[192.0.2.2]",
+	T "3 mx postfix/qmgr[3]: FFFF000001: from=<big@z.example>, "
+	    "size=99999999999999999999999, nrcpt=1 (queue active)",
+	T "3 mx postfix/smtpd[1]: FFFF000002: client=b.example[192.0.2.2]",
+	T "3 mx postfix/qmgr[3]: FFFF000002: from=<neg@z.example>, size=-5, "
+	    "nrcpt=1 (queue active)",
+	T "3 mx postfix/smtpd[1]: FFFF000003: client=b.example[192.0.2.2]",
+	T "3 mx postfix/qmgr[3]: FFFF000003: from=<neg@z.example>, size=12x, "
+	    "nrcpt=1 (queue active)",
 	NULL,
 };
 
@@ -449,6 +459,10 @@ test_delivery_shapes(void **state)
 	assert_int_equal(lg.delay_n, 2);
 	assert_true(lg.delay_max >= 5 && lg.delay_max < 5.1);
 	assert_int_equal(lg.unparsed, 1);
+	assert_true(get(&lg.sender, "big@z.example")->c[C_BYTES] == UINT64_MAX);
+	assert_int_equal(get(&lg.sender, "neg@z.example")->c[C_MSGS], 2);
+	assert_int_equal(get(&lg.sender, "neg@z.example")->c[C_BYTES], 12);
+	assert_int_equal(get(&lg.sender_dom, "z.example")->c[C_MSGS], 3);
 	pfa_ledger_free(&lg);
 }
 
