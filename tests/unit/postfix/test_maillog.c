@@ -108,6 +108,78 @@ test_rfc3339(void **state)
 	assert_true(eq(l.qid, l.qidlen, "ABCDEF"));
 }
 
+/* Lines built from parts of every length around the parser's 16-byte
+ * steps (program names with and without slashes, pids, queue ids of each
+ * kind, fractions, messages short and long): each part must come back
+ * as it went in, and a malformed one must make the line fail. */
+static void
+test_parts(void **state)
+{
+	(void)state;
+	static const char *const progs[] = { "p", "postfix/smtpd",
+		"postfix/submission/smtpd", "postfix-out/smtp",
+		"a/b/c/d/e/f/g/h/i/j/k", "postfix.very-long-instance-name/qmgr",
+		"x234567890123456", "x2345678901234567/y" };
+	static const char *const qids[] = { "", "ABCDEF", "0123456789AB",
+		"4Xyz1abcDEF", "4Xyz1abcDEF2ghiJ", "4Xyz1abcDEF2ghiJ3klmN",
+		"4Xyz1abcDEF2ghiJ3klmNop", "abcdef1234", "NOQUEUE",
+		"ABCDEF0123456789ABCDEF0123" };
+	static const char *const pids[] = { "", "[1]", "[12345]",
+		"[12345678901]" };
+	static const char *const fracs[] = { "", ".1", ".123456",
+		".1234567890123456789" };
+	static const char *const msgs[] = { "x", "connect from a[192.0.2.1]",
+		"to=<a@b.example>, relay=none, delay=1, delays=1/0/0/0, "
+		"dsn=4.4.1, status=deferred (x)" };
+	struct pfa_logclock clk = { 0 };
+	char line[512];
+	int n = 0;
+	for (size_t a = 0; a < sizeof(progs) / sizeof(progs[0]); a++)
+	for (size_t b = 0; b < sizeof(qids) / sizeof(qids[0]); b++)
+	for (size_t c = 0; c < sizeof(pids) / sizeof(pids[0]); c++)
+	for (size_t d = 0; d < sizeof(fracs) / sizeof(fracs[0]); d++)
+	for (size_t e = 0; e < sizeof(msgs) / sizeof(msgs[0]); e++) {
+		const char *q = qids[b];
+		snprintf(line, sizeof(line), "2026-03-04T00:00:01%s+01:00 "
+		    "mx.example.org %s%s: %s%s%s", fracs[d], progs[a], pids[c],
+		    q, *q ? ": " : "", msgs[e]);
+		struct pfa_logline l;
+		assert_int_equal(parse(line, &clk, &l), 0);
+		assert_int_equal(l.when, 1772582401 - 3600);
+		assert_true(eq(l.host, l.hostlen, "mx.example.org"));
+		assert_true(eq(l.prog, l.proglen, progs[a]));
+		const char *slash = strrchr(progs[a], '/');
+		assert_int_equal(l.namelen, slash ? (size_t)(slash - progs[a]) :
+		    strlen(progs[a]));
+		assert_true(eq(l.daemon, l.daemonlen, slash ? slash + 1 :
+		    progs[a]));
+		assert_int_equal(l.pid, *pids[c] ? strtol(pids[c] + 1, NULL,
+		    10) : -1);
+		/* ids longer than 24, or with no upper-case letter, are
+		 * not ids: they stay in the message */
+		bool id = *q && strlen(q) <= 24 && strcmp(q, "abcdef1234") != 0;
+		if (id) {
+			assert_true(eq(l.qid, l.qidlen, q));
+			assert_true(eq(l.msg, l.msglen, msgs[e]));
+		} else {
+			assert_null(l.qid);
+			assert_int_equal(l.msglen, strlen(line) -
+			    (size_t)(l.msg - line));
+		}
+		n++;
+	}
+	assert_int_equal(n, 8 * 10 * 4 * 4 * 3);
+	/* what must fail: a pid with a letter or too long, no colon */
+	assert_int_equal(parse("2026-03-04T00:00:01Z h postfix/smtpd[12a]: x",
+	    &clk, &(struct pfa_logline){ 0 }), -1);
+	assert_int_equal(parse("2026-03-04T00:00:01Z h postfix/smtpd"
+	    "[123456789012]: x", &clk, &(struct pfa_logline){ 0 }), -1);
+	assert_int_equal(parse("2026-03-04T00:00:01Z h postfix/smtpd-and-more"
+	    "-words x", &clk, &(struct pfa_logline){ 0 }), -1);
+	assert_int_equal(parse("2026-03-04T00:00:01.12345678901234567890123Z h "
+	    "p: x", &clk, &(struct pfa_logline){ 0 }), 0);
+}
+
 static void
 test_new_year(void **state)
 {
@@ -440,6 +512,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_traditional),
 		cmocka_unit_test(test_rfc3339),
+		cmocka_unit_test(test_parts),
 		cmocka_unit_test(test_new_year),
 		cmocka_unit_test(test_severity),
 		cmocka_unit_test(test_malformed),
