@@ -9,7 +9,7 @@ libpostfix_a_SOURCES = \
 	%reldir%/loadcheck.c %reldir%/loadcheck.h \
 	%reldir%/loadcheck_lists.c %reldir%/loadcheck_int.h \
 	%reldir%/loadcheck_values.c \
-	%reldir%/maillog.c %reldir%/maillog.h \
+	%reldir%/maillog.c %reldir%/maillog.h %reldir%/vec16.h \
 	%reldir%/maillog_file.c %reldir%/maillog_journal.c \
 	%reldir%/mapspec.c %reldir%/mapspec.h \
 	%reldir%/pem.c %reldir%/pem_x509.c %reldir%/pem.h \

@@ -12,12 +12,10 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
-#if defined(__GNUC__) && defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
 #include "maillog.h"
 #include "result.h"
+#include "vec16.h"
 
 /* ------------------------------------------------------------ timestamps */
 
@@ -105,44 +103,6 @@ static const unsigned char cls[256] = {
 #undef E
 #undef S
 
-/* Sixteen bytes at a time where the compiler has vector types and the
- * byte order is little-endian (the first byte of a vector is then the
- * lowest of its first word); elsewhere the byte loops below do it all. */
-#if defined(__GNUC__) && defined(__BYTE_ORDER__) && \
-    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define VEC16 1
-typedef unsigned char v16 __attribute__((vector_size(16)));
-typedef signed char m16 __attribute__((vector_size(16)));
-
-static inline v16
-load16(const char *p)
-{
-	v16 v;
-	memcpy(&v, p, 16);
-	return v;
-}
-
-/* Bit I set when byte I of M (all ones or zero) is set. */
-#ifdef __SSE2__
-static inline uint32_t
-mask16(m16 m)
-{
-	return (uint32_t)_mm_movemask_epi8((__m128i)m);
-}
-#else
-static inline uint32_t
-mask16(m16 m)
-{
-	uint64_t lo, hi;
-	memcpy(&lo, &m, 8);
-	memcpy(&hi, (const char *)&m + 8, 8);
-	/* one bit a byte: the byte's top bit, gathered by a multiply */
-	lo = ((lo & 0x8080808080808080ull) * 0x0002040810204081ull) >> 56;
-	hi = ((hi & 0x8080808080808080ull) * 0x0002040810204081ull) >> 56;
-	return (uint32_t)(lo | hi << 8);
-}
-#endif
-#endif
 
 /* Local time Y-M-D H:00:00 as an epoch, cached per hour. */
 static int64_t

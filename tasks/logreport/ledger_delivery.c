@@ -14,6 +14,7 @@
 
 #include "ledger.h"
 #include "ledger_int.h"
+#include "vec16.h"
 
 /* ------------------------------------------------------------ delays */
 
@@ -112,6 +113,14 @@ delivery_fields(const char *p, size_t n, struct delivery *d, const char **dv,
 	while (i + 2 < n && p[i] == ',' && p[i + 1] == ' ') {
 		const char *f = p + i + 2;
 		size_t left = n - i - 2, nl = 0;
+#ifdef VEC16
+		if (left >= 16) {
+			v16 v = load16(f);
+			uint32_t m = mask16((m16)(v == '=') | (m16)(v == ','));
+			nl = m != 0 && __builtin_ctz(m) < 12 ?
+			    (size_t)__builtin_ctz(m) : 12;
+		} else
+#endif
 		while (nl < left && nl < 12 && f[nl] != '=' && f[nl] != ',')
 			nl++;
 		if (nl == left || f[nl] != '=')

@@ -224,6 +224,11 @@ key_init(const struct pfa_lr_table *t, struct lr_key *k, const char *key,
 	k->len = len;
 	k->lower_from = lower_from;
 	k->key = key;
+	/* a domain without upper-case letters is stored as it is */
+	while (lower_from < len &&
+	    (unsigned)((unsigned char)key[lower_from] - 'A') >= 26u)
+		lower_from++;
+	k->lower_from = lower_from;
 	if (lower_from < len) {
 		if (len > sizeof(k->buf)) {
 			k->key = NULL;	/* long: made at the lookup */
