@@ -11,6 +11,7 @@ libpostfix_a_SOURCES = \
 	%reldir%/loadcheck_values.c \
 	%reldir%/maillog.c %reldir%/maillog.h %reldir%/vec16.h \
 	%reldir%/maillog_file.c %reldir%/maillog_journal.c \
+	%reldir%/maillog_mark.c \
 	%reldir%/mapspec.c %reldir%/mapspec.h \
 	%reldir%/pem.c %reldir%/pem_x509.c %reldir%/pem.h \
 	%reldir%/reason.c %reldir%/reason.h \
