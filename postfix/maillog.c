@@ -388,8 +388,14 @@ pfa_logline_parse(const char *line, size_t len, struct pfa_logclock *clk,
 	if (rc < 0)
 		return -1;
 	/* host */
-	const char *h = line + i;
-	const char *sp = memchr(h, ' ', len - i);
+	const char *h = line + i, *sp = NULL;
+#ifdef VEC16
+	uint32_t spaces = len - i >= 16 ? mask16((m16)(load16(h) == ' ')) : 0;
+	if (spaces != 0)
+		sp = h + __builtin_ctz(spaces);	/* a short name: most are */
+	else
+#endif
+		sp = memchr(h, ' ', len - i);
 	if (sp == NULL || sp == h)
 		return -1;
 	l->host = h;

@@ -8,6 +8,7 @@
  * understood, per daemon).  Pure computation on line parts.
  */
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -432,14 +433,41 @@ static const struct {
 	K("warning: "),
 };
 
+#define NKNOWN (sizeof(known) / sizeof(known[0]))
+_Static_assert(NKNOWN < 256, "by_first holds indices below 256");
+
+/* The shapes by their first byte: BY_FIRST[FIRST[C] ...] lists those
+ * that begin with C (built once, before any thread reads them). */
+static uint8_t by_first[NKNOWN];
+static uint16_t first[257];
+static pthread_once_t known_once = PTHREAD_ONCE_INIT;
+
+static void
+index_known(void)
+{
+	size_t n = 0;
+	for (int c = 0; c < 256; c++) {
+		first[c] = (uint16_t)n;
+		for (size_t i = 0; i < NKNOWN; i++)
+			if ((unsigned char)known[i].w[0] == c)
+				by_first[n++] = (uint8_t)i;
+	}
+	first[256] = (uint16_t)n;
+}
+
 bool
 pfa_lr_known(const struct pfa_logline *l)
 {
 	const char *p = l->msg;
 	size_t n = l->msglen;
-	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
-		if (n >= known[i].n && p[0] == known[i].w[0] &&
-		    memcmp(p, known[i].w, known[i].n) == 0)
+	if (n == 0)
+		return false;
+	pthread_once(&known_once, index_known);
+	unsigned c = (unsigned char)p[0];
+	for (unsigned k = first[c]; k < first[c + 1]; k++) {
+		size_t i = by_first[k];
+		if (n >= known[i].n && memcmp(p, known[i].w, known[i].n) == 0)
 			return true;
+	}
 	return false;
 }
