@@ -269,6 +269,33 @@ pfa_lr_provider(struct pfa_ledger *lg, const char *relay, size_t rlen,
 
 /* ------------------------------------------------------------ reasons */
 
+/* S (N bytes) into OUT (room for N) with each "<...>" that holds an '@'
+ * as "<>", as pfa_reason_normalize does; the length written. */
+static size_t
+elide_addresses(char *out, const char *s, size_t n)
+{
+	size_t o = 0, i = 0;
+	while (i < n) {
+		const char *lt = memchr(s + i, '<', n - i);
+		size_t run = lt ? (size_t)(lt - (s + i)) : n - i;
+		memcpy(out + o, s + i, run);
+		o += run;
+		i += run;
+		if (lt == NULL)
+			break;
+		const char *gt = memchr(lt, '>', n - i);
+		if (gt != NULL && memchr(lt, '@', (size_t)(gt - lt)) != NULL) {
+			out[o++] = '<';
+			out[o++] = '>';
+			i = (size_t)(gt - s) + 1;
+		} else {
+			out[o++] = '<';
+			i++;
+		}
+	}
+	return o;
+}
+
 void
 pfa_lr_reason(struct pfa_ledger *lg, bool bounce, const char *relay,
     size_t rlen, const char *dsn, size_t dsnlen, const char *reason,
@@ -277,15 +304,20 @@ pfa_lr_reason(struct pfa_ledger *lg, bool bounce, const char *relay,
 	char key[RKEY_MAX];
 	size_t kl = 0;
 	struct lr_rcache *c = NULL;
-	if (dsnlen + rlen + len + 2 <= sizeof(key)) {
+	/* the text without the addresses it quotes: the reason's group
+	 * (pfa_reason_normalize) and the provider check do not look at
+	 * them, so replies that differ only there share a cache entry */
+	char *bare = pfa_xmalloc(len + 1);
+	size_t bl = elide_addresses(bare, reason ? reason : "", len);
+	if (dsnlen + rlen + bl + 2 <= sizeof(key)) {
 		if (dsnlen > 0)
 			memcpy(key, dsn, dsnlen);
 		key[dsnlen] = '\0';
 		if (rlen > 0)
 			memcpy(key + dsnlen + 1, relay, rlen);
 		key[dsnlen + 1 + rlen] = '\0';
-		memcpy(key + dsnlen + rlen + 2, reason ? reason : "", len);
-		kl = dsnlen + rlen + 2 + len;
+		memcpy(key + dsnlen + rlen + 2, bare, bl);
+		kl = dsnlen + rlen + 2 + bl;
 		uint32_t h = pfa_lr_hash(key, kl) ^ (bounce ? 0x9e3779b9u : 0);
 		c = &lg->rcache[h % PFA_LR_RCACHE];
 		if (c->reason != NULL && c->hash == h && c->len == kl &&
@@ -293,6 +325,7 @@ pfa_lr_reason(struct pfa_ledger *lg, bool bounce, const char *relay,
 			c->reason->c[0]++;
 			if (c->provider != NULL)
 				c->provider->c[0]++;
+			free(bare);
 			return;
 		}
 		c->hash = h;
@@ -315,9 +348,9 @@ pfa_lr_reason(struct pfa_ledger *lg, bool bounce, const char *relay,
 	e->c[0]++;
 	pfa_lr_table_note(t, e, text, len);
 	free(text);
-	struct pfa_lr_entry *p = pfa_lr_provider(lg, relay, rlen, reason, len,
-	    k);
+	struct pfa_lr_entry *p = pfa_lr_provider(lg, relay, rlen, bare, bl, k);
 	free(k);
+	free(bare);
 	if (c != NULL) {
 		c->len = (uint16_t)kl;
 		c->bounce = bounce;

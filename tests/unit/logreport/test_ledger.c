@@ -310,6 +310,23 @@ static const char *const blocks[] = {
 	    "relay=mx.example.org[198.51.100.4]:25, delay=1, dsn=4.4.1, "
 	    "status=deferred (connect to mx.example.org[198.51.100.4]:25: "
 	    "Connection refused)",
+	/* the same reply for other recipients, one of them called
+	 * "blocked": one group, no provider block, and each counted */
+	T "2 mx postfix/smtp[4]: AAAA00000A: to=<x1@example.org>, "
+	    "relay=mx.example.org[198.51.100.4]:25, delay=1, dsn=5.1.1, "
+	    "status=bounced (host mx.example.org[198.51.100.4] said: 550 "
+	    "5.1.1 <x1@example.org>: Recipient address rejected: User unknown "
+	    "(in reply to RCPT TO command))",
+	T "2 mx postfix/smtp[4]: AAAA00000A: to=<blocked@example.org>, "
+	    "relay=mx.example.org[198.51.100.4]:25, delay=1, dsn=5.1.1, "
+	    "status=bounced (host mx.example.org[198.51.100.4] said: 550 "
+	    "5.1.1 <blocked@example.org>: Recipient address rejected: User "
+	    "unknown (in reply to RCPT TO command))",
+	T "2 mx postfix/smtp[4]: AAAA00000A: to=<x3@example.org>, "
+	    "relay=mx.example.org[198.51.100.4]:25, delay=1, dsn=5.1.1, "
+	    "status=bounced (host mx.example.org[198.51.100.4] said: 550 "
+	    "5.1.1 <x3@example.org>: Recipient address rejected: User unknown "
+	    "(in reply to RCPT TO command))",
 	NULL,
 };
 
@@ -323,6 +340,13 @@ test_provider_blocks(void **state)
 	assert_int_equal(get(&lg.providers, "google")->c[0], 1);
 	assert_int_equal(get(&lg.providers, "microsoft")->c[0], 1);
 	assert_int_equal(lg.providers.n, 2);	/* not the refused one */
+	size_t n;
+	struct pfa_lr_entry **v = pfa_lr_table_sorted(&lg.bounce_reasons, 0, 0,
+	    &n);
+	assert_int_equal(n, 2);		/* Microsoft's, and the unknown user */
+	assert_int_equal(v[0]->c[0], 3);
+	assert_non_null(strstr(v[0]->note, "<x1@example.org>"));
+	free(v);
 	pfa_ledger_free(&lg);
 }
 
