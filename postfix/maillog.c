@@ -454,6 +454,20 @@ prog_end:
 			    (m16)(v >= '0') & (m16)(v <= '9')));
 			if (end > jmax)
 				end = jmax;
+			size_t nd = end - j;
+			if (nd >= 1 && nd <= 8) {
+				/* up to eight digits at once: those after them
+				 * shifted out, zeros in front */
+				uint64_t w;
+				memcpy(&w, p + j, 8);
+				w <<= (8 - nd) * 8;
+				w = (w & 0x0F0F0F0F0F0F0F0Full) * 2561 >> 8;
+				w = (w & 0x00FF00FF00FF00FFull) * 6553601 >> 16;
+				w = (w & 0x0000FFFF0000FFFFull) *
+				    42949672960001ull >> 32;
+				pid = (long)w;
+				j = end;
+			}
 			for (; j < end; j++)
 				pid = pid * 10 + (p[j] - '0');
 			jmax = j;

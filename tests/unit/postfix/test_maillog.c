@@ -125,7 +125,7 @@ test_parts(void **state)
 		"4Xyz1abcDEF2ghiJ3klmNop", "abcdef1234", "NOQUEUE",
 		"ABCDEF0123456789ABCDEF0123" };
 	static const char *const pids[] = { "", "[1]", "[12345]",
-		"[12345678901]" };
+		"[12345678]", "[987654321]", "[12345678901]" };
 	static const char *const fracs[] = { "", ".1", ".123456",
 		".1234567890123456789" };
 	static const char *const msgs[] = { "x", "connect from a[192.0.2.1]",
@@ -168,7 +168,7 @@ test_parts(void **state)
 		}
 		n++;
 	}
-	assert_int_equal(n, 8 * 10 * 4 * 4 * 3);
+	assert_int_equal(n, 8 * 10 * 6 * 4 * 3);
 	/* what must fail: a pid with a letter or too long, no colon */
 	assert_int_equal(parse("2026-03-04T00:00:01Z h postfix/smtpd[12a]: x",
 	    &clk, &(struct pfa_logline){ 0 }), -1);
