@@ -241,7 +241,10 @@ parse_rfc3339(const char *p, size_t len, struct pfa_logclock *clk,
 			i++;
 	}
 	int64_t off = 0;
-	if (i < len && (p[i] == 'Z' || p[i] == 'z')) {
+	if (clk->r_off_ok && i + 6 <= len && memcmp(p + i, clk->r_off, 6) == 0) {
+		off = clk->r_offv;	/* the offset of the line before */
+		i += 6;
+	} else if (i < len && (p[i] == 'Z' || p[i] == 'z')) {
 		i++;
 	} else if (i + 6 <= len && (p[i] == '+' || p[i] == '-') &&
 	    digit(p[i + 1]) && digit(p[i + 2]) && p[i + 3] == ':' &&
@@ -249,6 +252,9 @@ parse_rfc3339(const char *p, size_t len, struct pfa_logclock *clk,
 		off = two(p + i + 1) * 3600 + two(p + i + 4) * 60;
 		if (p[i] == '-')
 			off = -off;
+		memcpy(clk->r_off, p + i, 6);
+		clk->r_offv = (int)off;
+		clk->r_off_ok = true;
 		i += 6;
 	} else {
 		return -1;

@@ -90,6 +90,9 @@ struct pfa_logclock {
 	bool r_pfx_ok;
 	int r_year, r_mon, r_hour;
 	int64_t r_base;		/* that hour's epoch, before the offset */
+	char r_off[6];		/* the last "+hh:mm" seen, and its seconds */
+	bool r_off_ok;
+	int r_offv;
 };
 
 /*

@@ -83,6 +83,15 @@ test_rfc3339(void **state)
 	assert_int_equal(parse("2026-03-03T10:00:01-05:30 h p[1]: x", &clk,
 	    &l), 0);
 	assert_int_equal(l.when, 1772532001 + 5 * 3600 + 1800);
+	/* the offset of the line before, again, and another one */
+	assert_int_equal(parse("2026-03-03T10:00:02-05:30 h p[1]: x", &clk,
+	    &l), 0);
+	assert_int_equal(l.when, 1772532002 + 5 * 3600 + 1800);
+	assert_int_equal(parse("2026-03-03T10:00:02+05:30 h p[1]: x", &clk,
+	    &l), 0);
+	assert_int_equal(l.when, 1772532002 - 5 * 3600 - 1800);
+	assert_int_equal(parse("2026-03-03T10:00:02+05:3x h p[1]: x", &clk,
+	    &l), -1);
 	/* the date and hour are checked once, the rest on every line */
 	assert_int_equal(parse("2026-03-03T10:59:60Z h p[1]: x", &clk, &l), 0);
 	assert_int_equal(l.when, 1772532001 + 59 * 60 + 59);
