@@ -34,6 +34,15 @@ test_keys(void **state)
 	assert_string_equal(a->note, "first");
 	assert_string_equal(pfa_lr_memrchr("a@b@c", '@', 5), "@c");
 	assert_null(pfa_lr_memrchr("abc", '@', 3));
+	/* in the last sixteen bytes, before them, nowhere */
+	const char *l1 = "first@second@example.example.org";
+	assert_ptr_equal(pfa_lr_memrchr(l1, '@', strlen(l1)), l1 + 12);
+	const char *l2 = "x@aaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+	assert_ptr_equal(pfa_lr_memrchr(l2, '@', strlen(l2)), l2 + 1);
+	const char *l3 = "@aaaaaaaaaaaaaaaa";
+	assert_ptr_equal(pfa_lr_memrchr(l3, '@', strlen(l3)), l3);
+	assert_null(pfa_lr_memrchr("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", '@',
+	    39));
 	pfa_lr_table_free(&t);
 }
 
