@@ -21,7 +21,9 @@
 #include "maillog.h"
 #include "result.h"
 
-#define BUF_SIZE (1024 * 1024)
+#define BUF_SIZE (128 * 1024)	/* small enough to stay in the cache */
+_Static_assert(BUF_SIZE >= 2 * PFA_MAILLOG_LINE_MAX,
+    "the buffer holds a line of the longest length and more");
 #define ZIN_SIZE (256 * 1024)
 #define HASH_SPAN 4096
 
