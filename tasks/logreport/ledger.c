@@ -63,6 +63,10 @@ pfa_ledger_free(struct pfa_ledger *lg)
 			free(lg->msgs[i]);
 		}
 	free(lg->msgs);
+	for (struct lr_msg *m = lg->spare, *next; m != NULL; m = next) {
+		next = m->next;
+		free(m);
+	}
 	free(lg->pend);
 	free(lg->pend_tag);
 	free(lg->rcache);

@@ -83,6 +83,7 @@ struct pfa_ledger {
 	struct lr_msg **msgs;
 	size_t msgs_cap, msgs_n;
 	struct lr_msg *last_msg;	/* the one found last, or NULL */
+	struct lr_msg *spare;		/* closed records, for reuse */
 	/* "queued as X" on loopback, waiting for X's client= line */
 	struct lr_pending *pend;
 	uint16_t *pend_tag;		/* per slot: 0 empty, else from the hash */

@@ -31,6 +31,7 @@ struct lr_msg {
 	int64_t first;
 	struct lr_rcpt *r;
 	uint16_t nr, cr;
+	struct lr_msg *next;	/* in the ledger's spare records */
 };
 
 struct lr_pending {

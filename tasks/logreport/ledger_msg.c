@@ -61,7 +61,15 @@ pfa_lr_msg_get(struct pfa_ledger *lg, const char *qid, size_t len, int64_t when,
 		while (lg->msgs[s] != NULL)
 			s = (s + 1) & mask;
 	}
-	struct lr_msg *m = pfa_xcalloc(1, sizeof(*m));
+	/* a record closed before, or a new one */
+	struct lr_msg *m = lg->spare;
+	if (m != NULL) {
+		lg->spare = m->next;
+		memset(m, 0, sizeof(*m));
+	} else {
+		m = pfa_xmalloc(sizeof(*m));
+		memset(m, 0, sizeof(*m));
+	}
 	memcpy(m->qid, qid, len);
 	m->qlen = (uint8_t)len;
 	m->hash = h;
@@ -95,7 +103,9 @@ pfa_lr_msg_close(struct pfa_ledger *lg, struct lr_msg *m)
 	if (lg->last_msg == m)
 		lg->last_msg = NULL;
 	free(m->r);
-	free(m);
+	/* kept for the next message: most are open only a few lines */
+	m->next = lg->spare;
+	lg->spare = m;
 }
 
 struct lr_rcpt *

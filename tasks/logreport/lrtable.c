@@ -310,9 +310,18 @@ struct pfa_lr_entry *
 pfa_lr_table_get(struct pfa_lr_table *t, const char *key, size_t len,
     size_t lower_from)
 {
+	/* the key of the lookup before, again (a TLS version, a program):
+	 * not hashed and probed again */
+	struct pfa_lr_entry *last = t->last;
+	if (last != NULL && lower_from >= len && last->keylen == len &&
+	    memcmp(last->key, key, len) == 0)
+		return last;
 	struct lr_key k;
 	key_init(t, &k, key, len, lower_from);
-	return get_key(t, &k);
+	struct pfa_lr_entry *e = get_key(t, &k);
+	if (lower_from >= len && e != t->other)
+		t->last = e;
+	return e;
 }
 
 struct pfa_lr_entry *

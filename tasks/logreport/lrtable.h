@@ -48,6 +48,7 @@ struct pfa_lr_table {
 	size_t max;
 	uint64_t folded;	/* distinct keys beyond MAX */
 	struct pfa_lr_entry *other;
+	struct pfa_lr_entry *last;	/* found by the last plain lookup */
 	struct pfa_lr_arena *arena;
 };
 
