@@ -293,6 +293,23 @@ pfa_lr_pending_has(struct pfa_ledger *lg, const char *qid, size_t len,
 	return pfa_lr_pend_find(lg, qid, len, when) != NULL;
 }
 
+/* A recipient's final status (sent, bounced, expired): counted in column
+ * COL of its address and domain (*ADDR, *DOM), its delay with DELAY, and
+ * no longer open in M. */
+static inline void
+final_status(struct pfa_ledger *lg, struct lr_msg *m, const struct delivery *d,
+    int col, bool delay, struct pfa_lr_entry **addr, struct pfa_lr_entry **dom)
+{
+	rcpt_entries(lg, d->to, d->tolen, addr, dom);
+	(*addr)->c[col]++;
+	(*dom)->c[col]++;
+	if (delay)
+		pfa_lr_delay_add(lg, d->delay);
+	struct lr_rcpt *r = pfa_lr_msg_rcpt(m, *addr, *dom, false);
+	if (r != NULL)
+		r->open = false;
+}
+
 static void
 delivery(struct pfa_ledger *lg, const struct pfa_logline *l, struct lr_msg *m,
     const struct delivery *d)
@@ -325,13 +342,7 @@ delivery(struct pfa_ledger *lg, const struct pfa_logline *l, struct lr_msg *m,
 		}
 		lg->delivered++;
 		lg->hours[h][H_DELIVERED]++;
-		rcpt_entries(lg, d->to, d->tolen, &addr, &dom);
-		addr->c[C_DELIVERED]++;
-		dom->c[C_DELIVERED]++;
-		pfa_lr_delay_add(lg, d->delay);
-		struct lr_rcpt *r = pfa_lr_msg_rcpt(m, addr, dom, false);
-		if (r != NULL)
-			r->open = false;
+		final_status(lg, m, d, C_DELIVERED, true, &addr, &dom);
 		if (q >= 0 && pfa_lr_loopback(d->relay, d->relaylen)) {
 			const char *id = d->reason + q + 10;
 			size_t il = 0, left = d->reasonlen - (size_t)q - 10;
@@ -368,24 +379,13 @@ delivery(struct pfa_ledger *lg, const struct pfa_logline *l, struct lr_msg *m,
 	if (sl == 7 && memcmp(s, "bounced", 7) == 0) {
 		lg->bounced++;
 		lg->hours[h][H_BOUNCED]++;
-		rcpt_entries(lg, d->to, d->tolen, &addr, &dom);
-		addr->c[C_BOUNCED]++;
-		dom->c[C_BOUNCED]++;
-		pfa_lr_delay_add(lg, d->delay);
-		struct lr_rcpt *r = pfa_lr_msg_rcpt(m, addr, dom, false);
-		if (r != NULL)
-			r->open = false;
+		final_status(lg, m, d, C_BOUNCED, true, &addr, &dom);
 		pfa_lr_reason(lg, true, d->relay, d->relaylen, d->dsn,
 		    d->dsnlen, d->reason, d->reasonlen);
 		return;
 	}
 	if (sl == 7 && memcmp(s, "expired", 7) == 0) {
-		rcpt_entries(lg, d->to, d->tolen, &addr, &dom);
-		addr->c[C_EXPIRED]++;
-		dom->c[C_EXPIRED]++;
-		struct lr_rcpt *r = pfa_lr_msg_rcpt(m, addr, dom, false);
-		if (r != NULL)
-			r->open = false;
+		final_status(lg, m, d, C_EXPIRED, false, &addr, &dom);
 		return;
 	}
 	/* deliverable/undeliverable: address verification probes */

@@ -233,6 +233,18 @@ struct lr_key {
 	char buf[256];
 };
 
+/* KEY (LEN bytes) into OUT with the bytes from FROM on lower-cased (a
+ * domain). */
+static inline void
+lowered(char *out, const char *key, size_t from, size_t len)
+{
+	memcpy(out, key, from);
+	for (size_t i = from; i < len; i++) {
+		unsigned char c = (unsigned char)key[i];
+		out[i] = (char)(c + ((unsigned)(c - 'A') < 26u ? 32 : 0));
+	}
+}
+
 static void
 key_init(const struct pfa_lr_table *t, struct lr_key *k, const char *key,
     size_t len, size_t lower_from)
@@ -251,12 +263,7 @@ key_init(const struct pfa_lr_table *t, struct lr_key *k, const char *key,
 			k->key = NULL;	/* long: made at the lookup */
 			return;
 		}
-		/* bytes from LOWER_FROM on lower-cased (a domain) */
-		memcpy(k->buf, key, lower_from);
-		for (size_t i = lower_from; i < len; i++) {
-			unsigned char c = (unsigned char)key[i];
-			k->buf[i] = (char)(c + ((unsigned)(c - 'A') < 26u ? 32 : 0));
-		}
+		lowered(k->buf, key, lower_from, len);
 		k->key = k->buf;
 	}
 	k->hash = key_hash(t, k->key, len);
@@ -296,11 +303,7 @@ get_key(struct pfa_lr_table *t, const struct lr_key *k)
 		return get(t, k->key, k->len, k->hash);
 	/* a long key with a domain: lower-cased into a copy of its own */
 	char *c = pfa_xmalloc(k->len);
-	memcpy(c, k->raw, k->lower_from);
-	for (size_t i = k->lower_from; i < k->len; i++) {
-		unsigned char ch = (unsigned char)k->raw[i];
-		c[i] = (char)(ch + ((unsigned)(ch - 'A') < 26u ? 32 : 0));
-	}
+	lowered(c, k->raw, k->lower_from, k->len);
 	struct pfa_lr_entry *e = get(t, c, k->len, key_hash(t, c, k->len));
 	free(c);
 	return e;
